@@ -1,0 +1,47 @@
+# The README's two commands are `make demo` and `make test`; CI (.ci/run) calls `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: setup system-packages demo test test-sqlite test-postgres lint migrations-check bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+
+# Debian packages the tests use for real: Chromium + CJK fonts (browser tests, screenshots),
+# WenQuanYi Zen Hei (embedded in PDFs), poppler (pdftotext/pdftoppm). Skipped when present.
+system-packages:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null \
+	    || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || ! fc-list | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils >/dev/null; \
+	fi
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+test: setup system-packages
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,140 @@
+from django.contrib import admin
+
+from .models import (
+    AssessmentYear,
+    Evidence,
+    Indicator,
+    Outlet,
+    OutletCategory,
+    OutletLevel,
+    PeriodReport,
+    Piece,
+    PieceAuthor,
+    Publication,
+    Reminder,
+    ReportingRule,
+    Topic,
+    UnitTarget,
+)
+
+
+@admin.register(OutletLevel)
+class OutletLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "rank"]
+
+
+@admin.register(OutletCategory)
+class OutletCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "category", "aliases", "domains", "is_own_website", "is_active"]
+    list_filter = ["level", "category", "is_own_website", "is_active"]
+    list_select_related = ["level", "category"]
+    search_fields = ["name", "aliases", "domains"]
+    list_per_page = 100
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "aliases", "order"]
+    search_fields = ["name", "aliases"]
+
+
+class ReportingRuleInline(admin.TabularInline):
+    model = ReportingRule
+    extra = 0
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "title", "status", "roster_due"]
+    list_filter = ["status"]
+    inlines = [ReportingRuleInline]
+
+
+class PieceAuthorInline(admin.TabularInline):
+    model = PieceAuthor
+    extra = 0
+
+
+class PublicationInline(admin.TabularInline):
+    model = Publication
+    extra = 0
+    autocomplete_fields = ["outlet"]
+
+
+@admin.register(Piece)
+class PieceAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "year", "kind", "characters", "status", "submitted_at"]
+    list_filter = ["year", "status", "kind", "unit__kind", "topics"]
+    list_select_related = ["unit", "year"]
+    search_fields = ["title", "unit__name", "authors__name"]
+    autocomplete_fields = ["unit"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["created_by", "reviewed_by", "created_at", "updated_at", "submitted_at", "reviewed_at"]
+    inlines = [PieceAuthorInline, PublicationInline]
+    list_per_page = 100
+    date_hierarchy = "created_at"
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["piece", "outlet", "date", "placement", "page"]
+    list_filter = ["outlet__level", "outlet__category", "placement"]
+    list_select_related = ["piece", "outlet"]
+    search_fields = ["piece__title", "outlet__name", "url"]
+    autocomplete_fields = ["piece", "outlet"]
+    date_hierarchy = "date"
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "publication", "content_type", "size", "sha256", "uploaded_at"]
+    list_select_related = ["publication__piece", "publication__outlet"]
+    readonly_fields = ["sha256", "size", "content_type", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "unit_kind",
+        "year",
+        "min_level",
+        "max_level",
+        "default_target",
+        "requires_publication",
+        "counts_for_penalty",
+        "is_bonus_basis",
+    ]
+    list_filter = ["year", "unit_kind"]
+    list_select_related = ["unit_kind", "year", "min_level", "max_level"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["categories", "outlets", "topics"]
+
+
+@admin.register(UnitTarget)
+class UnitTargetAdmin(admin.ModelAdmin):
+    list_display = ["unit", "indicator", "target"]
+    list_filter = ["indicator__year", "indicator__unit_kind", "indicator__code"]
+    list_select_related = ["unit", "indicator", "indicator__unit_kind", "indicator__year"]
+    search_fields = ["unit__name", "indicator__code", "indicator__name"]
+    autocomplete_fields = ["unit"]
+    list_per_page = 200
+
+
+@admin.register(PeriodReport)
+class PeriodReportAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "month", "is_zero", "piece_count", "filed_at"]
+    list_filter = ["year", "month", "is_zero"]
+    list_select_related = ["unit", "year"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["unit", "month", "message", "sent_at", "read_at"]
+    list_select_related = ["unit"]

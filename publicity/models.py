@@ -1,0 +1,444 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit, UnitKind, split_list
+
+
+class OutletLevel(models.Model):
+    """中央/国家级 > 省级 > 市级 > 县级. ``rank``: higher is a higher level."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    rank = models.PositiveSmallIntegerField(_("级别序号"), unique=True, help_text=_("数字越大级别越高"))
+
+    class Meta:
+        ordering = ["-rank"]
+        verbose_name = _("媒体级别")
+        verbose_name_plural = _("媒体级别")
+
+    def __str__(self):
+        return self.name
+
+
+class OutletCategory(models.Model):
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("媒体类别")
+        verbose_name_plural = _("媒体类别")
+
+    def __str__(self):
+        return self.name
+
+
+class Outlet(models.Model):
+    name = models.CharField(_("媒体名称"), max_length=100, unique=True)
+    aliases = models.CharField(_("别名"), max_length=300, blank=True, help_text=_("多个用顿号、逗号或空格分隔"))
+    domains = models.CharField(
+        _("网站域名"), max_length=300, blank=True, help_text=_("如 people.com.cn,多个用逗号分隔")
+    )
+    level = models.ForeignKey(OutletLevel, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("级别"))
+    category = models.ForeignKey(
+        OutletCategory, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("类别")
+    )
+    is_own_website = models.BooleanField(_("本局网站"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["-level__rank", "category__order", "order", "id"]
+        verbose_name = _("媒体")
+        verbose_name_plural = _("媒体")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="outlet_name_not_blank"),
+            models.UniqueConstraint(
+                fields=["is_own_website"], condition=Q(is_own_website=True), name="one_own_website"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_list(self.aliases)
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d.lower() for d in split_list(self.domains)]
+
+
+class Topic(models.Model):
+    name = models.CharField(_("专题名称"), max_length=50, unique=True)
+    aliases = models.CharField(_("别名"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("专题")
+        verbose_name_plural = _("专题")
+
+    def __str__(self):
+        return self.name
+
+
+class YearStatus(models.TextChoices):
+    DRAFT = "draft", _("筹备中")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结账")
+    PUBLISHED = "published", _("已发布")
+
+
+class AssessmentYear(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=[MinValueValidator(2000)])
+    title = models.CharField(_("标题"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=YearStatus.choices, default=YearStatus.DRAFT)
+    roster_due = models.DateField(_("联络员名单报送截止"), null=True, blank=True)
+    issuing_office = models.CharField(_("发文单位"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("考核年度")
+        verbose_name_plural = _("考核年度")
+        constraints = [models.CheckConstraint(condition=Q(year__gte=2000), name="year_sane")]
+
+    def __str__(self):
+        return f"{self.year}年度"
+
+    @property
+    def is_frozen(self) -> bool:
+        """A closed or published year accepts no change (DOMAIN §4)."""
+        return self.status in (YearStatus.CLOSED, YearStatus.PUBLISHED)
+
+
+class PieceKind(models.TextChoices):
+    NEWS = "news", _("新闻稿件")
+    RESEARCH = "research", _("调研文章")
+    FEATURE = "feature", _("专题")
+    INFO = "info", _("信息")
+    EXPERIENCE = "experience", _("经验交流材料")
+
+
+class PieceStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已退回")
+
+
+class Placement(models.TextChoices):
+    HEADLINE = "headline", _("头版头条")
+    FRONT = "front", _("头版")
+    OTHER = "other", _("其他版面")
+
+
+class PieceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Pieces a user may read: bureau staff all, unit people their own unit's (DOMAIN §1)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_bureau_staff:
+            return self
+        if user.unit_id and user.has_role("liaison", "unit_head"):
+            return self.filter(unit_id=user.unit_id)
+        return self.none()
+
+    def counted(self):
+        return self.filter(status=PieceStatus.APPROVED)
+
+
+class Piece(models.Model):
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("年度"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("单位"))
+    title = models.CharField(_("标题"), max_length=300)
+    kind = models.CharField(_("稿件类型"), max_length=12, choices=PieceKind.choices, default=PieceKind.NEWS)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="pieces", verbose_name=_("专题"))
+    characters = models.PositiveIntegerField(_("字数"), default=0)
+    report_date = models.DateField(
+        _("报送日期"), null=True, blank=True, help_text=_("未刊发的调研文章以报送日期计入年度")
+    )
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=PieceStatus.choices, default=PieceStatus.DRAFT, db_index=True
+    )
+    reject_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects = PieceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("稿件")
+        verbose_name_plural = _("稿件")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit", "title"], name="piece_unique_title_per_unit_year"),
+            models.CheckConstraint(condition=~Q(title=""), name="piece_title_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(status=PieceStatus.REJECTED) | ~Q(reject_reason=""), name="rejected_piece_has_reason"
+            ),
+            models.CheckConstraint(condition=Q(status__in=PieceStatus.values), name="piece_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=PieceKind.values), name="piece_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["year", "unit", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == PieceStatus.APPROVED or self.year.is_frozen
+
+
+class PieceAuthor(models.Model):
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="authors", verbose_name=_("稿件"))
+    position = models.PositiveSmallIntegerField(_("署名顺序"))
+    name = models.CharField(_("作者"), max_length=50)
+
+    class Meta:
+        ordering = ["piece", "position"]
+        verbose_name = _("作者")
+        verbose_name_plural = _("作者")
+        constraints = [
+            models.UniqueConstraint(fields=["piece", "position"], name="author_unique_position"),
+            models.UniqueConstraint(fields=["piece", "name"], name="author_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="author_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Publication(models.Model):
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="publications", verbose_name=_("稿件"))
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="publications", verbose_name=_("媒体"))
+    date = models.DateField(_("刊发日期"))
+    placement = models.CharField(_("版面位置"), max_length=10, choices=Placement.choices, default=Placement.OTHER)
+    page = models.CharField(_("版面/栏目"), max_length=100, blank=True)
+    url = models.URLField(_("链接"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("刊发记录")
+        verbose_name_plural = _("刊发记录")
+        constraints = [
+            models.UniqueConstraint(fields=["piece", "outlet"], name="publication_once_per_outlet"),
+            models.CheckConstraint(condition=Q(placement__in=Placement.values), name="publication_placement_valid"),
+        ]
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["url"])]
+
+    def __str__(self):
+        return f"{self.outlet} {self.date:%Y-%m-%d}"
+
+
+def evidence_path(instance, filename):
+    # Server-generated name: the uploader's file name never reaches the filesystem.
+    import uuid
+
+    return f"evidence/{instance.publication.piece.year.year}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("刊发记录")
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png", "image/webp", "application/pdf"]),
+                name="evidence_type_allowed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
+class Indicator(models.Model):
+    """A quota line of a year for one unit kind (DOMAIN §5), with the criteria a piece must meet."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("年度")
+    )
+    unit_kind = models.ForeignKey(
+        UnitKind, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("单位类型")
+    )
+    code = models.CharField(_("代码"), max_length=10)
+    name = models.CharField(_("指标名称"), max_length=100)
+    min_level = models.ForeignKey(
+        OutletLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最低级别"),
+        help_text=_("含本级(“以上”含本数)"),
+    )
+    max_level = models.ForeignKey(
+        OutletLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("最高级别")
+    )
+    categories = models.ManyToManyField(OutletCategory, blank=True, related_name="+", verbose_name=_("媒体类别"))
+    outlets = models.ManyToManyField(Outlet, blank=True, related_name="+", verbose_name=_("指定媒体"))
+    kinds = models.JSONField(_("稿件类型"), default=list, blank=True, help_text=_("空表示不限"))
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("专题"))
+    requires_publication = models.BooleanField(_("须已刊发"), default=True)
+    counts_for_penalty = models.BooleanField(_("未完成扣分"), default=True)
+    is_bonus_basis = models.BooleanField(_("加分基数"), default=False)
+    default_target = models.PositiveIntegerField(_("默认任务数"), default=0)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["year", "unit_kind__order", "order", "id"]
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit_kind", "code"], name="indicator_unique_code"),
+            models.UniqueConstraint(
+                fields=["year", "unit_kind"], condition=Q(is_bonus_basis=True), name="one_bonus_basis_per_kind"
+            ),
+            models.CheckConstraint(condition=~Q(code=""), name="indicator_code_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}({self.unit_kind})"
+
+
+class UnitTarget(models.Model):
+    """A unit's target for one indicator (任务分解表); absent = the indicator's default."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets", verbose_name=_("单位"))
+    target = models.PositiveIntegerField(_("任务数"))
+
+    class Meta:
+        ordering = ["unit", "indicator"]
+        verbose_name = _("单位任务")
+        verbose_name_plural = _("单位任务(任务分解表)")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit"], name="target_once_per_unit"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="target_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.indicator.code}: {self.target}"
+
+
+class ReportCadence(models.TextChoices):
+    MONTHLY = "monthly", _("每月报送上月")
+    ANNUAL = "annual", _("年度一次报送")
+
+
+class ReportingRule(models.Model):
+    """When a unit kind reports its pieces (DOMAIN §8): data per year and unit kind."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.CASCADE, related_name="reporting_rules", verbose_name=_("年度")
+    )
+    unit_kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位类型"))
+    cadence = models.CharField(_("报送方式"), max_length=10, choices=ReportCadence.choices)
+    day = models.PositiveSmallIntegerField(_("截止日"), validators=[MinValueValidator(1)])
+    month = models.PositiveSmallIntegerField(_("截止月份"), null=True, blank=True, help_text=_("年度报送时填写,如 12"))
+
+    class Meta:
+        verbose_name = _("报送规则")
+        verbose_name_plural = _("报送规则")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit_kind"], name="one_reporting_rule_per_kind"),
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=31), name="reporting_day_valid"),
+            models.CheckConstraint(
+                condition=Q(cadence=ReportCadence.MONTHLY) | Q(month__gte=1, month__lte=12),
+                name="annual_rule_has_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.unit_kind} {self.get_cadence_display()}"
+
+
+class PeriodReport(models.Model):
+    """A unit's filed report for a month (month 1–12) or a zero report (本月无稿件)."""
+
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="reports", verbose_name=_("年度"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports", verbose_name=_("单位"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    is_zero = models.BooleanField(_("零报告"), default=False)
+    piece_count = models.PositiveIntegerField(_("稿件数"), default=0)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("报送人")
+    )
+    filed_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "month", "unit"]
+        verbose_name = _("月度报送")
+        verbose_name_plural = _("月度报送")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit", "month"], name="one_report_per_unit_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
+            models.CheckConstraint(condition=Q(is_zero=False) | Q(piece_count=0), name="zero_report_has_no_pieces"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year.year}年{self.month}月"
+
+
+class Reminder(models.Model):
+    year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("单位"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    message = models.CharField(_("提醒内容"), max_length=300)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("发送人")
+    )
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("催报提醒")
+        verbose_name_plural = _("催报提醒")
+
+    def __str__(self):
+        return f"{self.unit} {self.month}月"

@@ -1,0 +1,295 @@
+"""Writes to pieces and publications. Views, admin, imports and commands all come through here,
+so the same rules hold whichever door the data came in by (CONVENTIONS §2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from units.models import Unit, User, split_list
+
+from .models import (
+    AssessmentYear,
+    Outlet,
+    Piece,
+    PieceAuthor,
+    PieceKind,
+    PieceStatus,
+    Placement,
+    Publication,
+    Topic,
+)
+
+EDITABLE_STATUSES = (PieceStatus.DRAFT, PieceStatus.SUBMITTED, PieceStatus.REJECTED)
+
+
+def year_frozen_error(year: AssessmentYear) -> ValidationError:
+    return ValidationError(f"{year.year}年度已结账({year.get_status_display()}),该年度的数据不能再新增、修改或删除。")
+
+
+def ensure_year_editable(year: AssessmentYear, *, lock: bool = False) -> AssessmentYear:
+    """Raise unless the year accepts changes. With ``lock`` the year row is locked (SELECT … FOR UPDATE)
+    so closing a year and writing into it cannot interleave."""
+    if lock:
+        year = AssessmentYear.objects.select_for_update().get(pk=year.pk)
+    if year.is_frozen:
+        raise year_frozen_error(year)
+    return year
+
+
+def can_edit_unit(user: User | None, unit_id: int) -> bool:
+    """A liaison edits only their own unit; the bureau admin any unit. ``None`` is a management command."""
+    if user is None:
+        return True
+    if user.is_bureau_admin:
+        return True
+    return bool(user.is_liaison and user.unit_id == unit_id)
+
+
+def ensure_can_edit_unit(user: User | None, unit: Unit) -> None:
+    if not can_edit_unit(user, unit.pk):
+        raise PermissionDenied("您无权为该单位录入或修改稿件。")
+
+
+@dataclass(frozen=True)
+class PublicationInput:
+    outlet: Outlet
+    date: dt.date
+    placement: str = Placement.OTHER
+    page: str = ""
+    url: str = ""
+
+
+def clean_authors(authors: Iterable[str] | str) -> list[str]:
+    if isinstance(authors, str):
+        authors = split_list(authors)
+    names: list[str] = []
+    for name in authors:
+        name = name.strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def piece_year_date(publications: Sequence[PublicationInput], report_date: dt.date | None) -> dt.date | None:
+    """DOMAIN §4: a piece belongs to the year of its earliest publication (its report date if unpublished)."""
+    if publications:
+        return min(p.date for p in publications)
+    return report_date
+
+
+def _validate_piece(
+    *,
+    year: AssessmentYear,
+    title: str,
+    kind: str,
+    characters: int,
+    authors: list[str],
+    publications: Sequence[PublicationInput],
+    report_date: dt.date | None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors.setdefault("title", []).append("标题不能为空。")
+    if kind not in PieceKind.values:
+        errors.setdefault("kind", []).append(f"稿件类型“{kind}”无效。")
+    if characters is None or characters < 0:
+        errors.setdefault("characters", []).append("字数必须是不小于0的整数。")
+    if not authors:
+        errors.setdefault("authors", []).append("至少填写一位作者。")
+    if not publications and kind != PieceKind.RESEARCH:
+        errors.setdefault("publications", []).append("除未刊发的调研文章外,稿件至少要有一条刊发记录。")
+    if not publications and kind == PieceKind.RESEARCH and report_date is None:
+        errors.setdefault("report_date", []).append("未刊发的调研文章须填写报送日期。")
+    outlets = [p.outlet.pk for p in publications]
+    if len(outlets) != len(set(outlets)):
+        errors.setdefault("publications", []).append("同一媒体只能登记一次刊发记录。")
+    for p in publications:
+        if p.placement not in Placement.values:
+            errors.setdefault("publications", []).append(f"版面位置“{p.placement}”无效。")
+    when = piece_year_date(publications, report_date)
+    if when is not None and when.year != year.year:
+        field = "publications" if publications else "report_date"
+        errors.setdefault(field, []).append(f"日期 {when:%Y-%m-%d} 不在{year.year}年度内(稿件按最早刊发日期计入年度)。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_children(
+    piece: Piece, authors: list[str], topics: Iterable[Topic], publications: Sequence[PublicationInput] | None
+) -> None:
+    piece.authors.all().delete()
+    PieceAuthor.objects.bulk_create(
+        [PieceAuthor(piece=piece, position=i, name=name) for i, name in enumerate(authors, 1)]
+    )
+    piece.topics.set(list(topics))
+    if publications is not None:
+        keep = {p.outlet.pk for p in publications}
+        piece.publications.exclude(outlet_id__in=keep).delete()
+        existing = {p.outlet_id: p for p in piece.publications.all()}
+        for p in publications:
+            pub = existing.get(p.outlet.pk) or Publication(piece=piece, outlet=p.outlet)
+            pub.date, pub.placement, pub.page, pub.url = p.date, p.placement, p.page, p.url
+            pub.full_clean(exclude=["piece"])
+            pub.save()
+
+
+@transaction.atomic
+def piece_create(
+    *,
+    actor: User | None,
+    unit: Unit,
+    year: AssessmentYear,
+    title: str,
+    kind: str = PieceKind.NEWS,
+    characters: int = 0,
+    authors: Iterable[str] | str = (),
+    topics: Iterable[Topic] = (),
+    report_date: dt.date | None = None,
+    publications: Sequence[PublicationInput] = (),
+    submit: bool = False,
+    approve: bool = False,
+) -> Piece:
+    ensure_can_edit_unit(actor, unit)
+    year = ensure_year_editable(year, lock=True)
+    author_list = clean_authors(authors)
+    title = title.strip()
+    _validate_piece(
+        year=year,
+        title=title,
+        kind=kind,
+        characters=characters,
+        authors=author_list,
+        publications=publications,
+        report_date=report_date,
+    )
+    if Piece.objects.filter(year=year, unit=unit, title=title).exists():
+        raise ValidationError({"title": f"本单位{year.year}年度已登记过标题为“{title}”的稿件。"})
+    now = timezone.now()
+    piece = Piece(
+        year=year, unit=unit, title=title, kind=kind, characters=characters, report_date=report_date, created_by=actor
+    )
+    if submit or approve:
+        piece.status, piece.submitted_at = PieceStatus.SUBMITTED, now
+    if approve:
+        piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
+    piece.full_clean(validate_unique=False)
+    piece.save()
+    _write_children(piece, author_list, topics, publications)
+    return piece
+
+
+def lock_piece(piece: Piece) -> Piece:
+    """Re-read the piece under a row lock: concurrent reviewers/editors see one consistent state."""
+    return Piece.objects.select_for_update().select_related("year", "unit").get(pk=piece.pk)
+
+
+@transaction.atomic
+def piece_update(
+    *,
+    actor: User | None,
+    piece: Piece,
+    title: str,
+    kind: str,
+    characters: int,
+    authors: Iterable[str] | str,
+    topics: Iterable[Topic] = (),
+    report_date: dt.date | None = None,
+    publications: Sequence[PublicationInput] | None = None,
+    submit: bool = False,
+    expected_updated_at: dt.datetime | None = None,
+) -> Piece:
+    piece = lock_piece(piece)
+    ensure_can_edit_unit(actor, piece.unit)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status not in EDITABLE_STATUSES:
+        raise ValidationError("稿件已审核通过,不能再修改。")
+    if expected_updated_at is not None and piece.updated_at != expected_updated_at:
+        raise ValidationError("稿件已被他人修改或审核,请刷新页面后重试。")
+    if publications is None:
+        publications = [
+            PublicationInput(p.outlet, p.date, p.placement, p.page, p.url)
+            for p in piece.publications.select_related("outlet")
+        ]
+    author_list = clean_authors(authors)
+    title = title.strip()
+    _validate_piece(
+        year=piece.year,
+        title=title,
+        kind=kind,
+        characters=characters,
+        authors=author_list,
+        publications=publications,
+        report_date=report_date,
+    )
+    if Piece.objects.filter(year=piece.year, unit=piece.unit, title=title).exclude(pk=piece.pk).exists():
+        raise ValidationError({"title": f"本单位{piece.year.year}年度已登记过标题为“{title}”的稿件。"})
+    piece.title, piece.kind, piece.characters, piece.report_date = title, kind, characters, report_date
+    if submit:
+        piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
+    piece.full_clean(validate_unique=False)
+    piece.save()
+    _write_children(piece, author_list, topics, publications)
+    return piece
+
+
+@transaction.atomic
+def piece_submit(*, actor: User | None, piece: Piece) -> Piece:
+    piece = lock_piece(piece)
+    ensure_can_edit_unit(actor, piece.unit)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status not in (PieceStatus.DRAFT, PieceStatus.REJECTED):
+        raise ValidationError(f"稿件当前状态为“{piece.get_status_display()}”,不能提交。")
+    piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
+    piece.save(update_fields=["status", "submitted_at", "reject_reason", "updated_at"])
+    return piece
+
+
+@transaction.atomic
+def piece_withdraw(*, actor: User | None, piece: Piece) -> Piece:
+    """Take a submitted piece back to draft before it is reviewed."""
+    piece = lock_piece(piece)
+    ensure_can_edit_unit(actor, piece.unit)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status != PieceStatus.SUBMITTED:
+        raise ValidationError(f"稿件当前状态为“{piece.get_status_display()}”,不能撤回。")
+    piece.status = PieceStatus.DRAFT
+    piece.save(update_fields=["status", "updated_at"])
+    return piece
+
+
+@transaction.atomic
+def piece_delete(*, actor: User | None, piece: Piece) -> None:
+    piece = lock_piece(piece)
+    ensure_can_edit_unit(actor, piece.unit)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status == PieceStatus.APPROVED:
+        raise ValidationError("已审核通过的稿件不能删除。")
+    piece.delete()
+
+
+def ensure_can_review(user: User | None) -> None:
+    if user is not None and not (user.is_reviewer or user.is_bureau_admin):
+        raise PermissionDenied("只有审核员可以审核稿件。")
+
+
+@transaction.atomic
+def piece_review(*, actor: User | None, piece: Piece, approve: bool, reason: str = "") -> Piece:
+    ensure_can_review(actor)
+    piece = lock_piece(piece)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status != PieceStatus.SUBMITTED:
+        raise ValidationError(f"稿件“{piece.title}”当前状态为“{piece.get_status_display()}”,已被处理,不能重复审核。")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": "退回稿件必须填写退回原因。"})
+    piece.status = PieceStatus.APPROVED if approve else PieceStatus.REJECTED
+    piece.reject_reason = "" if approve else reason
+    piece.reviewed_by, piece.reviewed_at = actor, timezone.now()
+    piece.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    return piece

@@ -1,0 +1,148 @@
+"""Shared personas and helpers (CONVENTIONS §9).
+
+Personas on the 2011 preset: liaison_a (汉滨区人社局, a county), liaison_b (旬阳县人社局),
+head_a, liaison_dept (办公室), liaison_aff (市技工学校), reviewer, bureau_admin, leader,
+auditor, sysadmin, secadmin, outsider (no role).
+"""
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+REQUIRE_OPTIONAL = os.getenv("REQUIRE_OPTIONAL") == "1"
+PASSWORD = "Demo#2011pass"
+
+
+def skip_or_fail(why: str):
+    """Skip a test that needs an optional part, except in CI (REQUIRE_OPTIONAL=1), where it fails."""
+    if REQUIRE_OPTIONAL:
+        pytest.fail(f"required part missing in CI: {why}")
+    pytest.skip(why)
+
+
+def chromium_path() -> str:
+    path = os.getenv("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        skip_or_fail("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    return path
+
+
+@pytest.fixture
+def preset(db):
+    call_command("loaddata", "ankang_2011", verbosity=0)
+    from publicity.models import AssessmentYear
+
+    return AssessmentYear.objects.get(year=2011)
+
+
+@pytest.fixture
+def year(preset):
+    return preset
+
+
+@pytest.fixture
+def kinds(preset):
+    from units.models import UnitKind
+
+    return {k.code: k for k in UnitKind.objects.all()}
+
+
+@pytest.fixture
+def units(kinds):
+    from units.models import Unit
+
+    def make(name, kind, order):
+        return Unit.objects.create(name=name, kind=kinds[kind], order=order)
+
+    return {
+        "a": make("汉滨区人社局", "county", 1),
+        "b": make("旬阳县人社局", "county", 2),
+        "dept": make("办公室", "dept", 1),
+        "aff": make("市技工学校", "affiliated", 1),
+    }
+
+
+@pytest.fixture
+def users(units):
+    from units.models import User
+
+    def make(username, unit=None, **roles):
+        return User.objects.create_user(
+            username=username, password=PASSWORD, unit=unit, display_name=username, **{f"is_{r}": True for r in roles}
+        )
+
+    return {
+        "liaison_a": make("liaison_a", units["a"], liaison=True),
+        "liaison_b": make("liaison_b", units["b"], liaison=True),
+        "head_a": make("head_a", units["a"], unit_head=True),
+        "liaison_dept": make("liaison_dept", units["dept"], liaison=True),
+        "liaison_aff": make("liaison_aff", units["aff"], liaison=True),
+        "reviewer": make("reviewer", reviewer=True),
+        "bureau_admin": make("bureau_admin", bureau_admin=True),
+        "leader": make("leader", leader=True),
+        "auditor": make("auditor", auditor=True),
+        "sysadmin": make("sysadmin", sysadmin=True),
+        "secadmin": make("secadmin", secadmin=True),
+        "outsider": make("outsider"),
+    }
+
+
+@pytest.fixture
+def outlets(preset):
+    from publicity.models import Outlet
+
+    return {o.name: o for o in Outlet.objects.all()}
+
+
+@pytest.fixture
+def make_piece(preset, outlets):
+    """make_piece(unit, title, [("安康日报", "2011-03-05", "headline")], kind=…, status=…, authors=…)"""
+    from publicity.models import PieceKind, PieceStatus, Topic
+    from publicity.services import PublicationInput, piece_create
+
+    def make(
+        unit,
+        title,
+        pubs=(),
+        *,
+        kind=PieceKind.NEWS,
+        status=PieceStatus.APPROVED,
+        authors=("张三",),
+        characters=500,
+        topics=(),
+        report_date=None,
+    ):
+        publications = [
+            PublicationInput(outlets[name], dt.date.fromisoformat(day), placement or "other")
+            for name, day, placement in [(p + (None,))[:3] for p in pubs]
+        ]
+        if not publications and report_date is None:
+            report_date = dt.date(2011, 6, 1)
+        piece = piece_create(
+            actor=None,
+            unit=unit,
+            year=preset,
+            title=title,
+            kind=kind,
+            characters=characters,
+            authors=list(authors),
+            topics=list(Topic.objects.filter(name__in=topics)),
+            report_date=report_date if not publications else None,
+            publications=publications,
+            submit=status != PieceStatus.DRAFT,
+            approve=status == PieceStatus.APPROVED,
+        )
+        if status == PieceStatus.REJECTED:
+            piece.status, piece.reject_reason = PieceStatus.REJECTED, "证据不清晰"
+            piece.save()
+        return piece
+
+    return make
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,127 @@
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+ALIAS_SPLIT = re.compile(r"[、，,;；\s]+")
+
+
+def split_list(value: str) -> list[str]:
+    """Split a list typed the way bureau tables type them: 、，, ; or spaces."""
+    return [part for part in ALIAS_SPLIT.split(value or "") if part]
+
+
+class UnitKind(models.Model):
+    """A kind of unit (县区人社局, 机关科室, 局属单位 …): data, not code."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("单位类型")
+        verbose_name_plural = _("单位类型")
+
+    def __str__(self):
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    aliases = models.CharField(
+        _("简称/别名"), max_length=300, blank=True, help_text=_("多个用顿号、逗号或空格分隔,用于匹配导入表格")
+    )
+    kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units", verbose_name=_("单位类型"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级单位")
+    )
+    head_name = models.CharField(_("负责人"), max_length=50, blank=True)
+    liaison_name = models.CharField(_("联络员"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind__order", "order", "id"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="unit_name_not_blank"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_list(self.aliases)
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", _("市局管理员")
+    REVIEWER = "reviewer", _("审核员")
+    LIAISON = "liaison", _("单位联络员")
+    UNIT_HEAD = "unit_head", _("单位负责人")
+    LEADER = "leader", _("领导")
+    AUDITOR = "auditor", _("审计管理员")
+    SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+
+
+UNIT_ROLES = (Role.LIAISON, Role.UNIT_HEAD)
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are flags so one user may hold several (DOMAIN §1)."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属单位")
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_bureau_admin = models.BooleanField(_("市局管理员"), default=False)
+    is_reviewer = models.BooleanField(_("审核员"), default=False)
+    is_liaison = models.BooleanField(_("单位联络员"), default=False)
+    is_unit_head = models.BooleanField(_("单位负责人"), default=False)
+    is_leader = models.BooleanField(_("领导"), default=False)
+    is_auditor = models.BooleanField(_("审计管理员"), default=False)
+    is_sysadmin = models.BooleanField(_("系统管理员"), default=False)
+    is_secadmin = models.BooleanField(_("安全管理员"), default=False)
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            # A liaison or unit head belongs to exactly one unit (DOMAIN §1).
+            models.CheckConstraint(
+                condition=Q(is_liaison=False, is_unit_head=False) | Q(unit__isnull=False),
+                name="unit_role_needs_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        return [role for role in Role.values if getattr(self, f"is_{role}")]
+
+    def has_role(self, *roles: str) -> bool:
+        return any(getattr(self, f"is_{role}") for role in roles)
+
+    @property
+    def is_bureau_staff(self) -> bool:
+        """Reads every unit's business data."""
+        return self.is_bureau_admin or self.is_reviewer or self.is_leader
