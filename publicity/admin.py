@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import (
     AssessmentYear,
@@ -16,6 +16,48 @@ from .models import (
     Topic,
     UnitTarget,
 )
+from .services import year_frozen_error
+
+
+class FrozenYearAdminMixin:
+    """Objects of a closed/published year are read-only in the admin (DOMAIN §4).
+
+    ``year_path`` is how to reach the AssessmentYear from the object; on an add form the
+    year is checked in ``save_model`` because the object has none yet."""
+
+    year_path: str = "year"
+
+    def _year_of(self, obj):
+        for part in self.year_path.split("__"):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        year = self._year_of(obj) if obj is not None else None
+        if year is not None and year.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        year = self._year_of(obj) if obj is not None else None
+        if year is not None and year.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        year = self._year_of(obj)
+        if year is not None and year.is_frozen:
+            raise year_frozen_error(year)
+        super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        frozen = [self._year_of(o) for o in queryset if (y := self._year_of(o)) is not None and y.is_frozen]
+        if frozen:
+            self.message_user(request, year_frozen_error(frozen[0]).messages[0], messages.ERROR)
+            return
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(OutletLevel)
@@ -67,7 +109,8 @@ class PublicationInline(admin.TabularInline):
 
 
 @admin.register(Piece)
-class PieceAdmin(admin.ModelAdmin):
+class PieceAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+    year_path = "year"
     list_display = ["title", "unit", "year", "kind", "characters", "status", "submitted_at"]
     list_filter = ["year", "status", "kind", "unit__kind", "topics"]
     list_select_related = ["unit", "year"]
@@ -81,7 +124,8 @@ class PieceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+    year_path = "piece__year"
     list_display = ["piece", "outlet", "date", "placement", "page"]
     list_filter = ["outlet__level", "outlet__category", "placement"]
     list_select_related = ["piece", "outlet"]
@@ -98,7 +142,8 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+    year_path = "year"
     list_display = [
         "code",
         "name",
@@ -118,7 +163,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitTarget)
-class UnitTargetAdmin(admin.ModelAdmin):
+class UnitTargetAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+    year_path = "indicator__year"
     list_display = ["unit", "indicator", "target"]
     list_filter = ["indicator__year", "indicator__unit_kind", "indicator__code"]
     list_select_related = ["unit", "indicator", "indicator__unit_kind", "indicator__year"]
