@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "units",
     "publicity",
     "scoring",
+    "reports",
 ]
 
 MIDDLEWARE = [

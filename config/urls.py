@@ -15,4 +15,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/", include("publicity.urls")),
     path("s/", include("scoring.urls")),
+    path("r/", include("reports.urls")),
 ]
