@@ -15,13 +15,16 @@ from units.models import Unit, User, split_list
 
 from .models import (
     AssessmentYear,
+    Evidence,
     Outlet,
+    PeriodReport,
     Piece,
     PieceAuthor,
     PieceKind,
     PieceStatus,
     Placement,
     Publication,
+    Reminder,
     Topic,
 )
 
@@ -293,3 +296,107 @@ def piece_review(*, actor: User | None, piece: Piece, approve: bool, reason: str
     piece.reviewed_by, piece.reviewed_at = actor, timezone.now()
     piece.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at", "updated_at"])
     return piece
+
+
+# --- Evidence, periodic reports and reminders (web app) -----------------------------------------
+
+
+@transaction.atomic
+def evidence_attach(*, actor: User | None, publication: Publication, upload, replace: bool = True) -> Evidence:
+    """Store an uploaded clipping/screenshot/PDF for a publication. The content is checked by
+    ``publicity.uploads``; the stored name is generated (``evidence_path``). An approved piece's
+    evidence cannot be replaced."""
+    from .uploads import validate_evidence
+
+    piece = lock_piece(publication.piece)
+    ensure_can_edit_unit(actor, piece.unit)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status == PieceStatus.APPROVED:
+        raise ValidationError("稿件已审核通过,佐证材料不能再更换。")
+    info = validate_evidence(upload, label=f"“{publication.outlet}”的佐证材料")
+    if replace:
+        for old in publication.evidence.all():
+            old.file.delete(save=False)
+            old.delete()
+    evidence = Evidence(
+        publication=publication,
+        original_name=(getattr(upload, "name", "") or "")[:255],
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+        uploaded_by=actor,
+    )
+    evidence.file.save("upload", upload, save=False)
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    return evidence
+
+
+def piece_month_q(year: AssessmentYear, month: int):
+    """Pieces whose year-date (earliest publication, else report date) falls in ``month``."""
+    from django.db.models import Min, OuterRef, Q, Subquery
+
+    first = Publication.objects.filter(piece=OuterRef("pk")).values("piece").annotate(d=Min("date")).values("d")
+    return (
+        Piece.objects.filter(year=year)
+        .annotate(first_date=Subquery(first))
+        .filter(
+            Q(first_date__year=year.year, first_date__month=month)
+            | Q(first_date__isnull=True, report_date__year=year.year, report_date__month=month)
+        )
+    )
+
+
+@transaction.atomic
+def report_file(
+    *, actor: User | None, unit: Unit, year: AssessmentYear, month: int, is_zero: bool = False, note: str = ""
+) -> PeriodReport:
+    """File a unit's report for a month: its submitted/approved pieces of that month, or a zero report."""
+    if actor is not None and not (actor.is_bureau_admin or (actor.is_liaison and actor.unit_id == unit.pk)):
+        raise PermissionDenied("您无权为该单位报送。")
+    year = ensure_year_editable(year, lock=True)
+    if not 1 <= int(month) <= 12:
+        raise ValidationError({"month": f"月份“{month}”无效,应为1到12。"})
+    if PeriodReport.objects.filter(year=year, unit=unit, month=month).exists():
+        raise ValidationError({"month": f"{unit}已报送过{year.year}年{month}月的报告,不能重复报送。"})
+    in_month = piece_month_q(year, month).filter(unit=unit)
+    count = in_month.filter(status__in=[PieceStatus.SUBMITTED, PieceStatus.APPROVED]).count()
+    drafts = in_month.filter(status__in=[PieceStatus.DRAFT, PieceStatus.REJECTED]).count()
+    if is_zero and (count or drafts):
+        raise ValidationError({"is_zero": f"{month}月已登记{count + drafts}篇稿件,不能报送零报告。"})
+    if not is_zero and count == 0:
+        raise ValidationError({"is_zero": f"{month}月没有已提交的稿件:请先提交稿件,或勾选“本月无稿件”报送零报告。"})
+    if drafts:
+        raise ValidationError({"month": f"{month}月还有{drafts}篇草稿或被退回的稿件未提交,请先处理后再报送。"})
+    report = PeriodReport(
+        year=year, unit=unit, month=month, is_zero=is_zero, piece_count=count, note=note.strip(), filed_by=actor
+    )
+    report.full_clean(validate_unique=False)
+    report.save()
+    return report
+
+
+@transaction.atomic
+def reminder_send(*, actor: User | None, unit: Unit, year: AssessmentYear, month: int, message: str) -> Reminder:
+    if actor is not None and not (actor.is_bureau_admin or actor.is_reviewer):
+        raise PermissionDenied("只有市局管理员或审核员可以发送催报提醒。")
+    year = ensure_year_editable(year, lock=True)
+    message = message.strip()
+    if not message:
+        raise ValidationError({"message": "提醒内容不能为空。"})
+    if not 1 <= int(month) <= 12:
+        raise ValidationError({"month": f"月份“{month}”无效,应为1到12。"})
+    reminder = Reminder(year=year, unit=unit, month=month, message=message, sent_by=actor)
+    reminder.full_clean()
+    reminder.save()
+    return reminder
+
+
+@transaction.atomic
+def reminder_mark_read(*, actor: User, reminder: Reminder) -> Reminder:
+    if not (actor.unit_id == reminder.unit_id and actor.has_role("liaison", "unit_head")):
+        raise PermissionDenied("您无权处理该提醒。")
+    if reminder.read_at is None:
+        reminder.read_at = timezone.now()
+        reminder.save(update_fields=["read_at"])
+    return reminder

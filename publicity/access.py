@@ -1,0 +1,90 @@
+"""Who may open which page and which object (DOMAIN §1).
+
+Another unit's object is a 404 (its existence is not revealed); a page the user's roles do not
+open is a 403. Every view goes through these helpers, never through ad-hoc checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from units.models import Role, Unit, User
+
+from .models import Evidence, Piece
+
+# Role groups used by the views; a user needs any one of the roles of a group.
+UNIT_READERS = (Role.LIAISON, Role.UNIT_HEAD)
+PIECE_WRITERS = (Role.LIAISON,)
+REVIEWERS = (Role.REVIEWER, Role.BUREAU_ADMIN)
+DASHBOARD_READERS = (Role.BUREAU_ADMIN, Role.LEADER, Role.REVIEWER)
+BUREAU_READERS = (Role.BUREAU_ADMIN, Role.REVIEWER, Role.LEADER)
+REMINDER_SENDERS = (Role.BUREAU_ADMIN, Role.REVIEWER)
+
+
+def require_roles(*roles: str) -> Callable:
+    """Decorator: sign-in required (redirect to login), then 403 unless the user holds one of ``roles``."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_role(*roles):
+                raise PermissionDenied("您的角色无权访问此页面。")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def is_business_user(user: User) -> bool:
+    return user.has_role(Role.LIAISON, Role.UNIT_HEAD, Role.REVIEWER, Role.BUREAU_ADMIN, Role.LEADER)
+
+
+def user_unit(user: User) -> Unit:
+    """The unit of a liaison or unit head; a user without one has no unit pages."""
+    if not (user.unit_id and user.has_role(*UNIT_READERS)):
+        raise PermissionDenied("您的账号未关联单位。")
+    return user.unit
+
+
+def unit_for_user(user: User, unit_id: int | str | None) -> Unit:
+    """The unit a page is about: unit people their own (asking for another is a 404), bureau readers any."""
+    if user.has_role(*BUREAU_READERS):
+        if unit_id in (None, ""):
+            if user.unit_id:
+                return user.unit
+            raise Http404("请选择单位。")
+        return get_object_or_404(Unit, pk=_int_or_404(unit_id))
+    own = user_unit(user)
+    if unit_id not in (None, "") and _int_or_404(unit_id) != own.pk:
+        raise Http404("没有找到该单位。")
+    return own
+
+
+def get_piece_for_user(user: User, pk: int, *, for_write: bool = False) -> Piece:
+    """A piece the user may read (404 otherwise). ``for_write``: also the right to edit it (403)."""
+    piece = get_object_or_404(Piece.objects.visible_to(user).select_related("unit", "unit__kind", "year"), pk=pk)
+    if for_write and not (user.is_liaison and user.unit_id == piece.unit_id):
+        raise PermissionDenied("您无权修改该稿件。")
+    return piece
+
+
+def get_evidence_for_user(user: User, pk: int) -> Evidence:
+    visible = Piece.objects.visible_to(user)
+    return get_object_or_404(
+        Evidence.objects.select_related("publication__piece"), pk=pk, publication__piece__in=visible
+    )
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404("参数无效。") from exc

@@ -1,0 +1,57 @@
+"""Evidence upload checks: the file's content decides its type, never its name or the browser's claim.
+
+Accepted: JPEG, PNG, WebP images and PDF, up to ``settings.EVIDENCE_MAX_BYTES``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+ALLOWED_LABEL = "JPEG、PNG、WebP 图片或 PDF 文件"
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The content type named by a file's first bytes (magic numbers), or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def validate_evidence(upload, *, label: str = "佐证材料") -> EvidenceInfo:
+    """Check an uploaded file and return its type, size and SHA-256; raise a Chinese ValidationError."""
+    size = upload.size or 0
+    limit = settings.EVIDENCE_MAX_BYTES
+    if size == 0:
+        raise ValidationError(f"{label}:文件是空的,请重新选择。")
+    if size > limit:
+        raise ValidationError(
+            f"{label}:文件大小 {size / 1048576:.1f} MB,超过上限 {limit / 1048576:.1f} MB,请压缩后再上传。"
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    content_type = sniff_type(head)
+    if content_type is None:
+        raise ValidationError(f"{label}:文件内容不是{ALLOWED_LABEL}(按文件内容识别,与扩展名无关)。")
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return EvidenceInfo(content_type=content_type, size=size, sha256=digest.hexdigest())
