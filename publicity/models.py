@@ -387,7 +387,7 @@ class ReportingRule(models.Model):
             models.UniqueConstraint(fields=["year", "unit_kind"], name="one_reporting_rule_per_kind"),
             models.CheckConstraint(condition=Q(day__gte=1, day__lte=31), name="reporting_day_valid"),
             models.CheckConstraint(
-                condition=Q(cadence=ReportCadence.MONTHLY) | Q(month__gte=1, month__lte=12),
+                condition=Q(cadence=ReportCadence.MONTHLY) | Q(month__isnull=False, month__gte=1, month__lte=12),
                 name="annual_rule_has_month",
             ),
         ]

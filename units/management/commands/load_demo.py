@@ -1,0 +1,300 @@
+"""Adds a believable demo on top of the 2011 preset: units, one login per role, a few hundred pieces.
+
+Deterministic (fixed random seed) and idempotent: a second run changes nothing and prints the logins.
+"""
+
+import datetime as dt
+import random
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from publicity.models import AssessmentYear, Outlet, PieceKind, PieceStatus, Placement, Topic
+from publicity.services import PublicationInput, piece_create
+from units.models import Unit, UnitKind, User
+
+DEMO_PASSWORD = "Demo#2011pass"
+
+UNITS = [
+    # name, kind code, aliases, head, liaison, phone, short name for titles
+    ("汉滨区人社局", "county", "汉滨区局、汉滨", "王建国", "李晓梅", "0915-3211001", "汉滨区"),
+    ("旬阳县人社局", "county", "旬阳县局、旬阳", "陈志强", "刘芳", "0915-7211002", "旬阳县"),
+    ("紫阳县人社局", "county", "紫阳县局、紫阳", "张立新", "周敏", "0915-4311003", "紫阳县"),
+    ("石泉县人社局", "county", "石泉县局、石泉", "赵文华", "吴静", "0915-6311004", "石泉县"),
+    ("平利县人社局", "county", "平利县局、平利", "孙海军", "郑丽", "0915-8411005", "平利县"),
+    ("办公室", "dept", "局办公室", "钱明", "杨一帆", "0915-3181322", "市人社局办公室"),
+    ("就业促进科", "dept", "就业科", "冯勋", "何琳", "0915-3181330", "市就业促进科"),
+    ("社会保险科", "dept", "社保科", "谢淑桢", "许婷", "0915-3181331", "市社会保险科"),
+    ("政策法规与信息化管理科", "dept", "政策法规科、法规科", "陈国华", "马骏", "0915-3181332", "市政策法规科"),
+    ("市技工学校", "affiliated", "技工学校", "周育论", "黄磊", "0915-3261101", "市技工学校"),
+    ("市社保中心", "affiliated", "社保中心", "林峰", "罗娟", "0915-3261102", "市社保中心"),
+    ("市就业服务局", "affiliated", "就业局、就业服务局", "高翔", "宋佳", "0915-3261103", "市就业服务局"),
+]
+
+LOGINS = [
+    # username, display name, unit name, roles
+    ("admin", "陈国华", None, ["bureau_admin"]),
+    ("reviewer", "孙丽华", None, ["reviewer"]),
+    ("hanbin", "李晓梅", "汉滨区人社局", ["liaison"]),
+    ("hanbin_head", "王建国", "汉滨区人社局", ["unit_head"]),
+    ("xunyang", "刘芳", "旬阳县人社局", ["liaison"]),
+    ("bangongshi", "杨一帆", "办公室", ["liaison"]),
+    ("jigong", "黄磊", "市技工学校", ["liaison"]),
+    ("leader", "赵良亭", None, ["leader"]),
+    ("auditor", "何静", None, ["auditor"]),
+    ("sysadmin", "刘涛", None, ["sysadmin"]),
+    ("secadmin", "韩雪", None, ["secadmin"]),
+]
+
+# Pieces per unit: some units meet their quota, some fall short, so the ranking means something.
+PIECES_PER_UNIT = {
+    "汉滨区人社局": 50,
+    "旬阳县人社局": 44,
+    "紫阳县人社局": 38,
+    "石泉县人社局": 31,
+    "平利县人社局": 24,
+    "办公室": 11,
+    "就业促进科": 9,
+    "社会保险科": 7,
+    "政策法规与信息化管理科": 5,
+    "市技工学校": 22,
+    "市社保中心": 17,
+    "市就业服务局": 12,
+}
+
+SUBJECTS = [
+    "召开{m}月份就业创业工作推进会",
+    "开展“春风行动”专场招聘会",
+    "举办农民工技能培训班",
+    "城镇居民医疗保险参保率稳步提升",
+    "扎实推进农村居民进城落户工作",
+    "开展劳动保障监察专项执法检查",
+    "做好高校毕业生就业服务工作",
+    "为返乡创业人员发放小额担保贷款",
+    "新型农村社会养老保险试点工作扎实推进",
+    "开展“人民满意的公务员”评选活动",
+    "举办人力资源市场专场招聘活动",
+    "推进事业单位岗位设置管理",
+    "开展劳动合同制度实施情况检查",
+    "加强机关效能建设提升服务质量",
+    "举行技能人才表彰大会",
+    "深入基层开展社会保险政策宣传",
+    "开展“双创”示范点创建活动",
+    "召开党风廉政建设工作会议",
+    "组织开展纪检监察业务培训",
+    "启动工伤保险扩面专项行动",
+    "开展根治拖欠农民工工资专项行动",
+    "推进基层劳动就业社会保障服务平台建设",
+    "完成第二季度社会保险基金稽核",
+    "开展人才服务进园区活动",
+]
+RESEARCH_SUBJECTS = [
+    "关于{u}农村劳动力转移就业情况的调研报告",
+    "{u}城镇居民医疗保险扩面工作的调查与思考",
+    "关于{u}技能人才队伍建设的调研",
+    "{u}事业单位人事制度改革的实践与探索",
+]
+AUTHORS = [
+    "张伟",
+    "王芳",
+    "李娜",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵磊",
+    "黄丽",
+    "周杰",
+    "吴敏",
+    "徐强",
+    "孙琳",
+    "马超",
+    "朱红",
+    "胡军",
+    "郭敏",
+    "何平",
+    "高峰",
+    "林霞",
+    "罗勇",
+]
+
+# Outlet mix by unit kind: mostly city level, some provincial and national (DOMAIN §3).
+OUTLET_MIX = {
+    "county": [
+        ("局网站", 30),
+        ("安康日报", 16),
+        ("安康电视台", 10),
+        ("安康市政府网站", 12),
+        ("安康广播电台", 4),
+        ("市委市政府简报", 5),
+        ("陕西省人社厅网站", 6),
+        ("陕西日报", 4),
+        ("华商报", 3),
+        ("人民网", 2),
+        ("陕西电视台", 2),
+        ("中国劳动保障报", 2),
+        ("腾讯", 2),
+    ],
+    "dept": [
+        ("局网站", 20),
+        ("安康日报", 8),
+        ("省厅简报", 6),
+        ("陕西省人社厅网站", 6),
+        ("省级会议经验交流材料", 3),
+        ("市委市政府简报", 4),
+        ("陕西日报", 2),
+        ("中国组织人事报", 1),
+    ],
+    "affiliated": [
+        ("局网站", 20),
+        ("安康日报", 10),
+        ("安康电视台", 6),
+        ("市双创简报", 4),
+        ("安康市纪委网站", 4),
+        ("安康市政府网站", 6),
+        ("陕西省人社厅网站", 3),
+        ("陕西日报", 1),
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = "在2011年预设之上加入演示单位、账号和稿件(可重复运行)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2011)
+        parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号")
+
+    def handle(self, *args, **opts):
+        if not AssessmentYear.objects.filter(year=2011).exists():
+            call_command("loaddata", "ankang_2011", verbosity=0)
+            self.stdout.write("已载入2011年预设(ankang_2011)。")
+        year = AssessmentYear.objects.get(year=2011)
+        if Unit.objects.filter(name=UNITS[0][0]).exists():
+            self.stdout.write("演示数据已存在,未重复添加。")
+        else:
+            created = self._build(year, random.Random(opts["seed"]))
+            self.stdout.write(self.style.SUCCESS(f"已添加演示数据:{len(UNITS)}个单位,{created}篇稿件。"))
+        if not opts["quiet_logins"]:
+            self.stdout.write("\n演示账号(密码均为 %s):" % DEMO_PASSWORD)
+            for username, display, unit, roles in LOGINS:
+                labels = "、".join(str(User._meta.get_field(f"is_{r}").verbose_name) for r in roles)
+                where = f" · {unit}" if unit else ""
+                self.stdout.write(f"  {username:<12} {labels}{where}({display})")
+            self.stdout.write("\n打开 http://127.0.0.1:8000/ 登录;后台 http://127.0.0.1:8000/admin/\n")
+
+    @transaction.atomic
+    def _build(self, year, rng: random.Random) -> int:
+        kinds = {k.code: k for k in UnitKind.objects.all()}
+        units = {}
+        for order, (name, kind, aliases, head, liaison, phone, _short) in enumerate(UNITS, 1):
+            units[name] = Unit.objects.create(
+                name=name,
+                kind=kinds[kind],
+                aliases=aliases,
+                head_name=head,
+                liaison_name=liaison,
+                phone=phone,
+                order=order,
+            )
+        for username, display, unit, roles in LOGINS:
+            user = User(
+                username=username,
+                display_name=display,
+                unit=units.get(unit),
+                is_staff=bool({"bureau_admin", "reviewer", "sysadmin", "secadmin", "auditor"} & set(roles)),
+                **{f"is_{r}": True for r in roles},
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        admin = User.objects.get(username="admin")
+        outlets = {o.name: o for o in Outlet.objects.all()}
+        topics = {t.name: t for t in Topic.objects.all()}
+        count = 0
+        for name, kind, _aliases, _head, _liaison, _phone, short in UNITS:
+            unit = units[name]
+            mix = OUTLET_MIX[kind]
+            names, weights = [m[0] for m in mix], [m[1] for m in mix]
+            pool = rng.sample(AUTHORS, 5)
+            n_research = {"county": 4, "dept": 1, "affiliated": 1}[kind] + rng.choice([-1, 0, 0, 1])
+            used_titles = set()
+            for i in range(PIECES_PER_UNIT[name] + max(n_research, 0)):
+                research = i < n_research
+                month = rng.randint(1, 11) if rng.random() < 0.9 else 12
+                day = rng.randint(1, 28)
+                if research:
+                    title = rng.choice(RESEARCH_SUBJECTS).format(u=short)
+                else:
+                    title = short + rng.choice(SUBJECTS).format(m=month)
+                while title in used_titles:
+                    title += "(续)"
+                used_titles.add(title)
+                pubs = []
+                if not research or rng.random() < 0.5:
+                    first = rng.choices(names, weights)[0]
+                    chosen = [first]
+                    if rng.random() < 0.2:  # 一稿多投
+                        chosen += [o for o in rng.sample(names, 2) if o not in chosen][:1]
+                    for j, oname in enumerate(chosen):
+                        placement = Placement.OTHER
+                        if oname in ("安康日报", "陕西日报") and rng.random() < 0.1:
+                            placement = rng.choice([Placement.HEADLINE, Placement.FRONT])
+                        pubs.append(
+                            PublicationInput(
+                                outlets[oname],
+                                dt.date(2011, month, day) + dt.timedelta(days=j),
+                                placement,
+                                page=rng.choice(["第1版", "第2版", "第3版", "要闻", "工作动态", ""]),
+                                url=f"http://www.akhrss.gov.cn/news/2011/{unit.pk:02d}{i:03d}{j}.html"
+                                if outlets[oname].category.code == "website"
+                                else "",
+                            )
+                        )
+                piece_kind = (
+                    PieceKind.RESEARCH
+                    if research
+                    else rng.choices(
+                        [PieceKind.NEWS, PieceKind.INFO, PieceKind.FEATURE, PieceKind.EXPERIENCE], [80, 10, 6, 4]
+                    )[0]
+                )
+                piece_topics = []
+                if kind == "affiliated" and rng.random() < 0.3:
+                    piece_topics.append(topics[rng.choice(["双创", "纪检监察"])])
+                if rng.random() < 0.3:
+                    piece_topics.append(topics[rng.choice(["就业创业", "社会保险", "人才人事", "劳动维权"])])
+                roll = rng.random()
+                status = (
+                    PieceStatus.APPROVED
+                    if roll < 0.80
+                    else PieceStatus.SUBMITTED
+                    if roll < 0.90
+                    else PieceStatus.DRAFT
+                    if roll < 0.95
+                    else PieceStatus.REJECTED
+                )
+                piece = piece_create(
+                    actor=None,
+                    unit=unit,
+                    year=year,
+                    title=title,
+                    kind=piece_kind,
+                    characters=rng.choice([450, 600, 800, 950, 1200, 1500, 2600]),
+                    authors=rng.sample(pool, rng.choice([1, 1, 1, 2, 3])),
+                    topics=piece_topics,
+                    report_date=None if pubs else dt.date(2011, month, day),
+                    publications=pubs,
+                    submit=status != PieceStatus.DRAFT,
+                    approve=status == PieceStatus.APPROVED,
+                )
+                if status == PieceStatus.APPROVED:
+                    piece.reviewed_by = admin
+                    piece.save(update_fields=["reviewed_by"])
+                elif status == PieceStatus.REJECTED:
+                    piece.status, piece.reject_reason, piece.reviewed_by = (
+                        status,
+                        "佐证材料不清晰,请补充报纸版面照片",
+                        admin,
+                    )
+                    piece.save(update_fields=["status", "reject_reason", "reviewed_by"])
+                count += 1
+        return count
