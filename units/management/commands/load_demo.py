@@ -176,7 +176,7 @@ class Command(BaseCommand):
             created = self._build(year, random.Random(opts["seed"]))
             self.stdout.write(self.style.SUCCESS(f"已添加演示数据:{len(UNITS)}个单位,{created}篇稿件。"))
         if not opts["quiet_logins"]:
-            self.stdout.write("\n演示账号(密码均为 %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
             for username, display, unit, roles in LOGINS:
                 labels = "、".join(str(User._meta.get_field(f"is_{r}").verbose_name) for r in roles)
                 where = f" · {unit}" if unit else ""
