@@ -1,11 +1,12 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from publicity.models import AssessmentYear, Outlet, OutletCategory, OutletLevel, Placement
+from publicity.models import AssessmentYear, Outlet, OutletCategory, OutletLevel, Placement, YearStatus
 from units.models import Unit
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -115,3 +116,98 @@ class RewardRule(models.Model):
 
     def __str__(self):
         return f"{self.note or '规则'} {self.amount}元"
+
+
+class YearSnapshot(models.Model):
+    """A closed year's results as they were at closing (DOMAIN §8): what reports read afterwards.
+
+    ``data`` is the whole ``YearScore`` (units, people, pieces with their explanations) as JSON;
+    ``policy`` the rule parameters used. Unit and person rows repeat the headline figures for lists."""
+
+    year = models.OneToOneField(
+        AssessmentYear, on_delete=models.CASCADE, related_name="snapshot", verbose_name=_("年度")
+    )
+    closed_at = models.DateTimeField(_("结账时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("结账人")
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    policy = models.JSONField(_("计分参数"), default=dict)
+    data = models.JSONField(_("结果数据"), default=dict)
+
+    class Meta:
+        verbose_name = _("年度结账快照")
+        verbose_name_plural = _("年度结账快照")
+
+    def __str__(self):
+        return f"{self.year} 结账快照"
+
+
+class UnitResult(models.Model):
+    snapshot = models.ForeignKey(
+        YearSnapshot, on_delete=models.CASCADE, related_name="unit_results", verbose_name=_("快照")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
+    unit_name = models.CharField(_("单位名称"), max_length=100)
+    kind_name = models.CharField(_("单位类型"), max_length=50)
+    rank = models.PositiveIntegerField(_("名次"))
+    points = models.DecimalField(_("得分"), **POINTS)
+    reward = models.DecimalField(_("奖励金额(元)"), **MONEY)
+    missing = models.PositiveIntegerField(_("少发篇数 M"))
+    extra = models.PositiveIntegerField(_("加分篇数 E"))
+    bonus_base = models.PositiveIntegerField(_("加分基数篇数 b_P"))
+    indicators = models.JSONField(_("各项指标"), default=list)
+
+    class Meta:
+        ordering = ["snapshot", "rank", "id"]
+        verbose_name = _("单位结果")
+        verbose_name_plural = _("单位结果")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "unit"], name="unit_result_once")]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.points}"
+
+
+class PersonResult(models.Model):
+    snapshot = models.ForeignKey(
+        YearSnapshot, on_delete=models.CASCADE, related_name="person_results", verbose_name=_("快照")
+    )
+    position = models.PositiveIntegerField(_("序号"))
+    name = models.CharField(_("姓名"), max_length=50)
+    unit_name = models.CharField(_("单位"), max_length=100)
+    reward = models.DecimalField(_("奖励金额(元)"), **MONEY)
+    piece_count = models.PositiveIntegerField(_("稿件数"))
+
+    class Meta:
+        ordering = ["snapshot", "position"]
+        verbose_name = _("个人奖励")
+        verbose_name_plural = _("个人奖励")
+
+    def __str__(self):
+        return f"{self.name} {self.reward}"
+
+
+class YearStatusLog(models.Model):
+    """Who closed, published or reopened a year, when, and why (reopening needs a reason)."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="status_logs", verbose_name=_("年度")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=YearStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=YearStatus.choices)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("年度状态记录")
+        verbose_name_plural = _("年度状态记录")
+        constraints = [
+            models.CheckConstraint(condition=~Q(to_status=YearStatus.OPEN) | ~Q(reason=""), name="reopen_needs_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.from_status}→{self.to_status}"
