@@ -1,0 +1,44 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+
+def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client):
+    from publicity.models import AssessmentYear, Piece, PieceStatus
+    from units.management.commands.load_demo import DEMO_PASSWORD, LOGINS
+    from units.models import Unit
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert AssessmentYear.objects.get(year=2011).status == "open"
+    assert Unit.objects.count() == 12
+    assert set(Unit.objects.values_list("kind__name", flat=True)) == {"县区人社局", "机关科室", "局属单位"}
+    assert 200 <= Piece.objects.count() <= 500
+    assert set(Piece.objects.values_list("status", flat=True)) == set(PieceStatus.values)
+    assert not Piece.objects.filter(status=PieceStatus.REJECTED, reject_reason="").exists()
+    # Pieces spread across the year.
+    months = {
+        d.month for d in Piece.objects.filter(publications__isnull=False).values_list("publications__date", flat=True)
+    }
+    assert len(months) == 12
+    # Every login is printed and works with the printed password.
+    assert DEMO_PASSWORD in text
+    for username, *_ in LOGINS:
+        assert username in text
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+    # Every role of DOMAIN §1 has a login.
+    from units.models import User
+
+    for role in ("bureau_admin", "reviewer", "liaison", "unit_head", "leader", "auditor"):
+        assert User.objects.filter(**{f"is_{role}": True}).exists(), role
+
+
+def test_load_demo_twice_adds_nothing(db):
+    from publicity.models import Piece
+    from units.models import Unit, User
+
+    call_command("load_demo", stdout=StringIO())
+    counts = (Unit.objects.count(), User.objects.count(), Piece.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (Unit.objects.count(), User.objects.count(), Piece.objects.count()) == counts
