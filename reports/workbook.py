@@ -1,0 +1,267 @@
+"""The year-end workbook (DOMAIN §8): five government-style sheets, every figure from ``year_results``.
+
+Sheets: 单位得分汇总, 指标完成明细, 稿件奖励明细, 个人奖励发放表, 刊发新闻稿件统计表. The big ones are
+streamed (write-only workbook), and the whole export runs a fixed number of queries whatever the size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from publicity.models import AssessmentYear
+from scoring.services import year_results
+
+from . import data
+from .xlsx import DATE, INTEGER, POINTS, YUAN, Column, GovSheet, new_workbook, save_workbook
+
+ZERO = Decimal("0")
+
+SUMMARY_SHEET = "单位得分汇总"
+DETAIL_SHEET = "指标完成明细"
+REWARD_SHEET = "稿件奖励明细"
+PAYOUT_SHEET = "个人奖励发放表"
+STATS_SHEET = "刊发新闻稿件统计表"
+SHEETS = [SUMMARY_SHEET, DETAIL_SHEET, REWARD_SHEET, PAYOUT_SHEET, STATS_SHEET]
+
+# The columns `import_pieces` reads (publicity/management/commands/import_pieces.py): keep in step.
+STATS_HEADERS = ["单位", "标题", "作者", "稿件类型", "专题", "字数", "媒体", "刊发日期", "版面", "链接"]
+
+
+def office_of(year: AssessmentYear) -> str:
+    return year.issuing_office or ""
+
+
+def sheet_title(year: AssessmentYear, what: str) -> str:
+    return f"{office_of(year)}{year.year}年度{what}"
+
+
+def write_year_workbook(year: AssessmentYear, target=None, *, today: dt.date | None = None) -> bytes | None:
+    """Write the workbook to ``target`` (path or file object); with no target return its bytes."""
+    today = today or timezone.localdate()
+    results = year_results(year)
+    wb = new_workbook()
+    common = {"office": office_of(year), "date": today}
+    write_summary(wb, year, results, **common)
+    write_indicator_detail(wb, year, results, **common)
+    authors = data.authors_by_piece(year)
+    topics = data.topics_by_piece(year)
+    write_piece_rewards(wb, year, results, authors=authors, **common)
+    write_payout(wb, year, results, **common)
+    write_statistics(wb, year, authors=authors, topics=topics, **common)
+    return save_workbook(wb, target)
+
+
+def write_summary(wb, year, results, *, office, date) -> GovSheet:
+    indicators = data.indicator_columns(year)
+    columns = [Column("名次", 6, INTEGER), Column("单位", 22), Column("单位类型", 12)]
+    for code, name in indicators:
+        group = f"{code} {name}"
+        columns += [Column("任务", 7, INTEGER, group=group), Column("完成", 7, INTEGER, group=group)]
+    columns += [
+        Column("少发篇数", 9, INTEGER),
+        Column("加分篇数", 9, INTEGER),
+        Column("考核得分", 10, POINTS),
+        Column("奖励金额(元)", 14, YUAN),
+    ]
+    policy = results.policy or {}
+    note = ""
+    if policy.get("full_score"):
+        note = (
+            f"单项满分{policy['full_score']}分,超额每篇加{policy.get('bonus_per_piece', '')}分,"
+            f"每少一篇扣{policy.get('penalty_per_piece', '')}分"
+        )
+    sheet = GovSheet(
+        wb,
+        SUMMARY_SHEET,
+        title=sheet_title(year, "宣传工作考核汇总表"),
+        columns=columns,
+        office=office,
+        date=date,
+        note=note,
+    )
+    totals_target = [0] * len(indicators)
+    totals_achieved = [0] * len(indicators)
+    missing = extra = 0
+    points = reward = ZERO
+    for unit in results.units:
+        by_code = {i.code: i for i in unit.indicators}
+        values: list = [unit.rank, unit.unit_name, unit.kind_name]
+        for n, (code, _name) in enumerate(indicators):
+            ind = by_code.get(code)
+            if ind is None:
+                values += [None, None]
+                continue
+            values += [ind.target, ind.achieved]
+            totals_target[n] += ind.target
+            totals_achieved[n] += ind.achieved
+        values += [unit.missing, unit.extra, unit.points, unit.reward]
+        missing += unit.missing
+        extra += unit.extra
+        points += unit.points
+        reward += unit.reward
+        sheet.row(values)
+    total: list = [None, f"合计({len(results.units)}个单位)", None]
+    for n in range(len(indicators)):
+        total += [totals_target[n], totals_achieved[n]]
+    total += [missing, extra, points, reward]
+    sheet.total(total)
+    return sheet
+
+
+def write_indicator_detail(wb, year, results, *, office, date) -> GovSheet:
+    briefs = data.piece_briefs(year)
+    sheet = GovSheet(
+        wb,
+        DETAIL_SHEET,
+        title=sheet_title(year, "宣传任务完成明细表"),
+        columns=[
+            Column("单位", 20),
+            Column("指标", 30, wrap=True),
+            Column("任务", 7, INTEGER),
+            Column("完成", 7, INTEGER),
+            Column("序号", 6, INTEGER),
+            Column("计入稿件标题", 44, wrap=True),
+            Column("作者", 14),
+            Column("刊发媒体", 26, wrap=True),
+            Column("计入日期", 12, DATE),
+        ],
+        office=office,
+        date=date,
+    )
+    for unit in results.units:
+        for ind in unit.indicators:
+            label = f"{ind.code} {ind.name}"
+            if not ind.piece_ids:
+                sheet.row([unit.unit_name, label, ind.target, ind.achieved, None, "(无计入稿件)", None, None, None])
+                continue
+            for n, piece_id in enumerate(ind.piece_ids, 1):
+                title, authors, outlets, when = briefs.get(piece_id, ("", "", "", None))
+                sheet.row([unit.unit_name, label, ind.target, ind.achieved, n, title, authors, outlets, when])
+    return sheet
+
+
+def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet:
+    sheet = GovSheet(
+        wb,
+        REWARD_SHEET,
+        title=sheet_title(year, "稿件奖励明细表"),
+        columns=[
+            Column("序号", 7, INTEGER),
+            Column("单位", 18),
+            Column("稿件标题", 40, wrap=True),
+            Column("稿件类型", 10),
+            Column("字数", 7, INTEGER),
+            Column("作者", 14),
+            Column("刊发次数", 8, INTEGER),
+            Column("计奖媒体", 16),
+            Column("刊发日期", 12, DATE),
+            Column("版面位置", 10),
+            Column("适用奖励规则", 26, wrap=True),
+            Column("奖励金额(元)", 13, YUAN),
+            Column("作者分配(元)", 28, wrap=True),
+        ],
+        office=office,
+        date=date,
+    )
+    total = ZERO
+    n = 0
+    for piece in data.iter_pieces(year, authors=authors, topics={}):
+        reward = results.pieces.get(piece.id)
+        if reward is None:
+            continue
+        n += 1
+        pub = next((p for p in piece.publications if p.id == reward.publication_id), None)
+        if pub is None and piece.publications:  # no rule matched: show where it was published
+            pub = piece.publications[0]
+        if reward.no_rule_matched:
+            rule = "无匹配规则(请核对)" if piece.publications else "未刊发,不计奖励"
+        else:
+            rule = reward.rule_note or ""
+        shares = "、".join(f"{name} {amount:.2f}" for name, amount in reward.shares)
+        sheet.row(
+            [
+                n,
+                piece.unit_name,
+                piece.title,
+                piece.kind_label,
+                piece.characters,
+                piece.authors,
+                len(piece.publications),
+                reward.outlet_name or (pub.outlet if pub else None),
+                pub.date if pub else None,
+                pub.placement_label if pub else None,
+                rule,
+                reward.amount,
+                shares,
+            ]
+        )
+        total += reward.amount
+    sheet.total([None, f"合计({n}篇)", None, None, None, None, None, None, None, None, None, total, None])
+    return sheet
+
+
+def write_payout(wb, year, results, *, office, date) -> GovSheet:
+    sheet = GovSheet(
+        wb,
+        PAYOUT_SHEET,
+        title=sheet_title(year, "宣传稿件奖励发放表"),
+        columns=[
+            Column("序号", 7, INTEGER),
+            Column("姓名", 12),
+            Column("单位", 24),
+            Column("稿件篇数", 10, INTEGER),
+            Column("奖励金额(元)", 15, YUAN),
+            Column("领款人签字", 18),
+            Column("备注", 16),
+        ],
+        office=office,
+        date=date,
+    )
+    total = ZERO
+    pieces = 0
+    n = 0
+    for n, person in enumerate(results.people, 1):
+        sheet.row([n, person.name, person.unit_name, person.piece_count, person.reward, None, None])
+        total += person.reward
+        pieces += person.piece_count
+    sheet.total([None, f"合计({n}人)", None, pieces, total, None, None])
+    sheet.blank_note("经办人:                    审核人:                    分管领导:                    ")
+    return sheet
+
+
+def statistics_row(piece: data.PieceRow, pub: data.PubRow | None) -> list:
+    """One row of 刊发新闻稿件统计表 in the columns ``import_pieces`` reads (STATS_HEADERS)."""
+    return [
+        piece.unit_name,
+        piece.title,
+        piece.authors,
+        piece.kind_label,
+        piece.topics,
+        piece.characters,
+        pub.outlet if pub else None,
+        pub.date if pub else piece.report_date,
+        pub.placement_label if pub else None,
+        pub.url if pub else None,
+    ]
+
+
+def write_statistics(wb, year, *, authors, topics, office, date) -> GovSheet:
+    widths = [18, 44, 14, 10, 14, 7, 18, 12, 10, 30]
+    formats = [None, None, None, None, None, INTEGER, None, DATE, None, None]
+    sheet = GovSheet(
+        wb,
+        STATS_SHEET,
+        title=f"{year.year}年度刊发新闻稿件统计表",
+        columns=[Column(h, w, f) for h, w, f in zip(STATS_HEADERS, widths, formats, strict=True)],
+        office=office,
+        date=date,
+    )
+    for piece in data.iter_pieces(year, authors=authors, topics=topics):
+        if not piece.publications:
+            sheet.row(statistics_row(piece, None))
+        for pub in piece.publications:
+            sheet.row(statistics_row(piece, pub))
+    return sheet
