@@ -46,6 +46,7 @@ __all__ = [
     "PieceReward",
     "PublicationReward",
     "UnitScore",
+    "policy_lines",
     "YearScore",
     "score_year",
     "year_close",
@@ -53,6 +54,23 @@ __all__ = [
     "year_reopen",
     "year_results",
 ]
+
+
+POLICY_LABELS = {
+    "full_score": "单项满分S",
+    "bonus_per_piece": "超额每篇加分",
+    "bonus_cap_ratio": "加分上限(占满分比例)",
+    "penalty_per_piece": "每少一篇扣分",
+    "floor": "最低得分",
+    "bonus_min_level": "加分媒体最低级别(含本级)",
+    "bonus_categories": "加分媒体类别",
+    "reward_schedule": "奖励标准",
+}
+
+
+def policy_lines(policy: dict[str, str]) -> list[tuple[str, str]]:
+    """The rule parameters used, labelled in Chinese for pages and the command."""
+    return [(POLICY_LABELS.get(k, k), v) for k, v in policy.items()]
 
 
 def _outlet(o) -> OutletFact:
