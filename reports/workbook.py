@@ -15,7 +15,7 @@ from publicity.models import AssessmentYear
 from scoring.services import year_results
 
 from . import data
-from .xlsx import DATE, INTEGER, POINTS, YUAN, Column, GovSheet, new_workbook, save_workbook
+from .xlsx import DATE, INTEGER, PERCENT, POINTS, YUAN, Column, GovSheet, new_workbook, save_workbook
 
 ZERO = Decimal("0")
 
@@ -64,13 +64,13 @@ def write_summary(wb, year, results, *, office, date) -> GovSheet:
         Column("少发篇数", 9, INTEGER),
         Column("加分篇数", 9, INTEGER),
         Column("考核得分", 10, POINTS),
-        Column("奖励金额(元)", 14, YUAN),
+        Column("奖励金额（元）", 14, YUAN),
     ]
     policy = results.policy or {}
     note = ""
     if policy.get("full_score"):
         note = (
-            f"单项满分{policy['full_score']}分,超额每篇加{policy.get('bonus_per_piece', '')}分,"
+            f"单项满分{policy['full_score']}分，超额每篇加{policy.get('bonus_per_piece', '')}分，"
             f"每少一篇扣{policy.get('penalty_per_piece', '')}分"
         )
     sheet = GovSheet(
@@ -103,7 +103,7 @@ def write_summary(wb, year, results, *, office, date) -> GovSheet:
         points += unit.points
         reward += unit.reward
         sheet.row(values)
-    total: list = [None, f"合计({len(results.units)}个单位)", None]
+    total: list = [None, f"合计（{len(results.units)}个单位）", None]
     for n in range(len(indicators)):
         total += [totals_target[n], totals_achieved[n]]
     total += [missing, extra, points, reward]
@@ -135,7 +135,7 @@ def write_indicator_detail(wb, year, results, *, office, date) -> GovSheet:
         for ind in unit.indicators:
             label = f"{ind.code} {ind.name}"
             if not ind.piece_ids:
-                sheet.row([unit.unit_name, label, ind.target, ind.achieved, None, "(无计入稿件)", None, None, None])
+                sheet.row([unit.unit_name, label, ind.target, ind.achieved, None, "（无计入稿件）", None, None, None])
                 continue
             for n, piece_id in enumerate(ind.piece_ids, 1):
                 title, authors, outlets, when = briefs.get(piece_id, ("", "", "", None))
@@ -160,8 +160,8 @@ def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet
             Column("刊发日期", 12, DATE),
             Column("版面位置", 10),
             Column("适用奖励规则", 26, wrap=True),
-            Column("奖励金额(元)", 13, YUAN),
-            Column("作者分配(元)", 28, wrap=True),
+            Column("奖励金额（元）", 13, YUAN),
+            Column("作者分配（元）", 28, wrap=True),
         ],
         office=office,
         date=date,
@@ -177,7 +177,7 @@ def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet
         if pub is None and piece.publications:  # no rule matched: show where it was published
             pub = piece.publications[0]
         if reward.no_rule_matched:
-            rule = "无匹配规则(请核对)" if piece.publications else "未刊发,不计奖励"
+            rule = "无匹配规则（请核对）" if piece.publications else "未刊发，不计奖励"
         else:
             rule = reward.rule_note or ""
         shares = "、".join(f"{name} {amount:.2f}" for name, amount in reward.shares)
@@ -199,7 +199,7 @@ def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet
             ]
         )
         total += reward.amount
-    sheet.total([None, f"合计({n}篇)", None, None, None, None, None, None, None, None, None, total, None])
+    sheet.total([None, f"合计（{n}篇）", None, None, None, None, None, None, None, None, None, total, None])
     return sheet
 
 
@@ -213,7 +213,7 @@ def write_payout(wb, year, results, *, office, date) -> GovSheet:
             Column("姓名", 12),
             Column("单位", 24),
             Column("稿件篇数", 10, INTEGER),
-            Column("奖励金额(元)", 15, YUAN),
+            Column("奖励金额（元）", 15, YUAN),
             Column("领款人签字", 18),
             Column("备注", 16),
         ],
@@ -227,8 +227,8 @@ def write_payout(wb, year, results, *, office, date) -> GovSheet:
         sheet.row([n, person.name, person.unit_name, person.piece_count, person.reward, None, None])
         total += person.reward
         pieces += person.piece_count
-    sheet.total([None, f"合计({n}人)", None, pieces, total, None, None])
-    sheet.blank_note("经办人:                    审核人:                    分管领导:                    ")
+    sheet.total([None, f"合计（{n}人）", None, pieces, total, None, None])
+    sheet.blank_note("经办人：                    审核人：                    分管领导：                    ")
     return sheet
 
 
@@ -265,3 +265,68 @@ def write_statistics(wb, year, *, authors, topics, office, date) -> GovSheet:
         for pub in piece.publications:
             sheet.row(statistics_row(piece, pub))
     return sheet
+
+
+# ----------------------------------------------------------------------------- monthly circular
+
+
+MISSING_SHEET = "未报送单位"
+
+
+def write_circular_workbook(circular, target=None, *, today: dt.date | None = None) -> bytes | None:
+    """The monthly circular as a workbook: one sheet per unit kind, then the units that have not filed."""
+    today = today or timezone.localdate()
+    wb = new_workbook()
+    for section in circular.sections:
+        columns = [Column("单位", 22)]
+        for code, name in section.indicators:
+            group = f"{code} {name}"
+            columns += [
+                Column("本月", 7, INTEGER, group=group),
+                Column("累计", 7, INTEGER, group=group),
+                Column("任务", 7, INTEGER, group=group),
+                Column("完成率", 9, PERCENT, group=group),
+            ]
+        columns += [Column("综合完成率", 11, PERCENT), Column("累计得分", 10, POINTS), Column("名次", 7, INTEGER)]
+        sheet = GovSheet(
+            wb,
+            section.kind_name,
+            title=f"{circular.title}({section.kind_name}）",
+            columns=columns,
+            office=circular.office,
+            date=today,
+            note=f"统计截至{circular.as_of.month}月{circular.as_of.day}日",
+        )
+        for unit in section.units:
+            values: list = [unit.unit_name]
+            for line in unit.indicators:
+                values += [line.month, line.ytd, line.target, line.rate]
+            values += [unit.completion, unit.points, unit.rank]
+            sheet.row(values)
+        month_sum = [sum(u.indicators[k].month for u in section.units) for k in range(len(section.indicators))]
+        ytd_sum = [sum(u.indicators[k].ytd for u in section.units) for k in range(len(section.indicators))]
+        target_sum = [sum(u.indicators[k].target for u in section.units) for k in range(len(section.indicators))]
+        total: list = [f"合计（{len(section.units)}个单位）"]
+        for k in range(len(section.indicators)):
+            total += [month_sum[k], ytd_sum[k], target_sum[k], None]
+        total += [None, None, None]
+        sheet.total(total)
+    sheet = GovSheet(
+        wb,
+        MISSING_SHEET,
+        title=f"{circular.year}年{circular.month}月未按时报送单位",
+        columns=[
+            Column("序号", 7, INTEGER),
+            Column("单位", 26),
+            Column("单位类型", 14),
+            Column("报送截止日期", 16, DATE),
+        ],
+        office=circular.office,
+        date=today,
+        note=f"应报{circular.expected}个，未报{len(circular.missing)}个",
+    )
+    for n, m in enumerate(circular.missing, 1):
+        sheet.row([n, m.unit_name, m.kind_name, m.due])
+    if not circular.missing:
+        sheet.blank_note("应报单位均已报送。")
+    return save_workbook(wb, target)

@@ -112,10 +112,10 @@ class GovSheet:
         title_cell = self._cell(title, font=Font(name=TITLE_FONT, size=16, bold=True), align="center")
         ws.append([title_cell] + [None] * (n - 1))
         half = max(1, n // 2)
-        left = f"制表单位:{office}" if office else ""
+        left = f"制表单位：{office}" if office else ""
         if note:
             left = f"{left}    {note}" if left else note
-        right = f"制表日期:{chinese_date(date)}" if date else ""
+        right = f"制表日期：{chinese_date(date)}" if date else ""
         if n > 1:
             ws.merged_cells.add(f"A2:{get_column_letter(half)}2")
             if half + 1 < n:

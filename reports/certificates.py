@@ -1,0 +1,56 @@
+"""Honour certificates (荣誉证书, DOMAIN §8): whom the bureau may pick and the default wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .pdf import Certificate
+
+DEFAULT_UNIT_HONOUR = "宣传工作先进集体"
+DEFAULT_PERSON_HONOUR = "优秀信息宣传员"
+
+
+def unit_citation(year: int, honour: str = DEFAULT_UNIT_HONOUR) -> str:
+    return f"在{year}年度人力资源和社会保障宣传工作中成绩突出，被评为{honour}。特发此证，以资鼓励。"
+
+
+def person_citation(year: int, honour: str = DEFAULT_PERSON_HONOUR) -> str:
+    return f"在{year}年度人力资源和社会保障宣传工作中表现突出，被评为{honour}。特发此证，以资鼓励。"
+
+
+@dataclass(frozen=True)
+class Candidates:
+    units: list  # UnitScore, ranked
+    people: list  # PersonReward
+
+
+def person_key(name: str, unit_name: str) -> str:
+    """A person is identified in the results by name and unit (two 张三 in two units are two people)."""
+    return f"{unit_name}|{name}"
+
+
+def pick(
+    results, *, unit_names=(), person_keys=(), year: int, unit_honour: str, person_honour: str
+) -> tuple[list[Certificate], list[str]]:
+    """Certificates for the chosen units and people, in results order; also the names not found."""
+    units = {u.unit_name: u for u in results.units}
+    people = {person_key(p.name, p.unit_name): p for p in results.people}
+    by_name: dict[str, list] = {}
+    for p in results.people:
+        by_name.setdefault(p.name, []).append(p)
+    certs: list[Certificate] = []
+    unknown: list[str] = []
+    for name in unit_names:
+        if name in units:
+            certs.append(Certificate(name, "", unit_citation(year, unit_honour)))
+        else:
+            unknown.append(name)
+    for key in person_keys:
+        person = people.get(key)
+        if person is None and "|" not in key and len(by_name.get(key, [])) == 1:
+            person = by_name[key][0]  # a bare name is enough when it is unique
+        if person is None:
+            unknown.append(key)
+            continue
+        certs.append(Certificate(person.name, person.unit_name, person_citation(year, person_honour)))
+    return certs, unknown

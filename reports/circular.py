@@ -1,0 +1,169 @@
+"""The monthly circular (月度通报, DOMAIN §8): per unit, this month's and the year-to-date pieces per
+indicator, completion, rank, and the units that have not filed their report for the month.
+
+Year to date is ``score_year(year, as_of=last day of the month)``; this month is the difference with
+the previous month's year to date. Whether a unit was due to file follows its kind's ReportingRule:
+monthly kinds every month, annual kinds only in their rule's month.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from publicity.models import AssessmentYear, PeriodReport, ReportCadence, ReportingRule
+from publicity.reporting import Rule, due_date
+from scoring.services import score_year
+from units.models import Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    code: str
+    name: str
+    target: int
+    month: int
+    ytd: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Completion as a fraction (1.25 = 125 %), None when there is no target."""
+        if not self.target:
+            return None
+        return (Decimal(self.ytd) / Decimal(self.target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    unit_id: int
+    unit_name: str
+    kind_name: str
+    rank: int
+    points: Decimal
+    indicators: list[IndicatorLine]
+    completion: Decimal | None  # Σ min(achieved, target) / Σ target over penalised indicators
+
+    @property
+    def month_total(self) -> int:
+        return sum(i.month for i in self.indicators)
+
+
+@dataclass
+class KindSection:
+    kind_name: str
+    indicators: list[tuple[str, str]]
+    units: list[UnitLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    unit_name: str
+    kind_name: str
+    due: dt.date
+
+
+@dataclass
+class Circular:
+    year: int
+    month: int
+    as_of: dt.date
+    office: str
+    sections: list[KindSection]
+    missing: list[MissingReport]
+    expected: int  # units due to file for the month
+
+    @property
+    def title(self) -> str:
+        return f"{self.office}{self.year}年{self.month}月宣传工作情况通报"
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _completion(indicators) -> Decimal | None:
+    target = sum(i.target for i in indicators if i.counts_for_penalty)
+    if not target:
+        return None
+    done = sum(min(i.achieved, i.target) for i in indicators if i.counts_for_penalty)
+    return (Decimal(done) / Decimal(target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def build_circular(year: AssessmentYear, month: int) -> Circular:
+    if not 1 <= month <= 12:
+        raise ValueError(f"月份“{month}”无效，应为 1–12。")
+    as_of = month_end(year.year, month)
+    ytd = score_year(year, as_of=as_of)
+    before: dict[tuple[int, str], int] = {}
+    if month > 1:
+        previous = score_year(year, as_of=month_end(year.year, month - 1))
+        before = {(u.unit_id, i.code): i.achieved for u in previous.units for i in u.indicators}
+
+    kind_order = list(UnitKind.objects.order_by("order", "id").values_list("name", flat=True))
+    sections: dict[str, KindSection] = {}
+    for unit in ytd.units:
+        section = sections.get(unit.kind_name)
+        if section is None:
+            section = sections[unit.kind_name] = KindSection(
+                unit.kind_name, [(i.code, i.name) for i in unit.indicators]
+            )
+        lines = [
+            IndicatorLine(
+                code=i.code,
+                name=i.name,
+                target=i.target,
+                month=i.achieved - before.get((unit.unit_id, i.code), 0),
+                ytd=i.achieved,
+            )
+            for i in unit.indicators
+        ]
+        section.units.append(
+            UnitLine(
+                unit_id=unit.unit_id,
+                unit_name=unit.unit_name,
+                kind_name=unit.kind_name,
+                rank=unit.rank,
+                points=unit.points,
+                indicators=lines,
+                completion=_completion(unit.indicators),
+            )
+        )
+    ordered = sorted(
+        sections.values(), key=lambda s: kind_order.index(s.kind_name) if s.kind_name in kind_order else 99
+    )
+    missing, expected = missing_reports(year, month)
+    return Circular(
+        year=year.year,
+        month=month,
+        as_of=as_of,
+        office=year.issuing_office or "",
+        sections=ordered,
+        missing=missing,
+        expected=expected,
+    )
+
+
+def missing_reports(year: AssessmentYear, month: int) -> tuple[list[MissingReport], int]:
+    """Units due to file a report for ``month`` that have not (three queries)."""
+    rules = {
+        r.unit_kind_id: r
+        for r in ReportingRule.objects.filter(year=year)
+        if r.cadence == ReportCadence.MONTHLY or (r.month or 12) == month
+    }
+    units = list(
+        Unit.objects.active()
+        .filter(kind_id__in=list(rules))
+        .select_related("kind")
+        .order_by("kind__order", "order", "id")
+    )
+    filed = set(PeriodReport.objects.filter(year=year, month=month).values_list("unit_id", flat=True))
+    missing = []
+    for unit in units:
+        if unit.pk in filed:
+            continue
+        rule = rules[unit.kind_id]
+        due = due_date(Rule(rule.cadence, rule.day, rule.month), year.year, month)
+        missing.append(MissingReport(unit.name, unit.kind.name, due))
+    return missing, len(units)
