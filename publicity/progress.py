@@ -1,16 +1,17 @@
 """Year-end projection at the current pace (liaison home). Pure Python, Decimal only.
 
-projected achieved = floor(achieved × days in the year ÷ days elapsed), per indicator; the year's
-point formula (DOMAIN §6) is then applied to the projected counts with the year's policy.
+projected achieved = floor(achieved × days in the year ÷ days elapsed), per indicator (and the same
+for b_P, the pieces in bonus-eligible outlets); the year's point formula (DOMAIN §6, in
+``scoring.rules.points_for``) is then applied to the projected counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-TWO = Decimal("0.01")
+from scoring.rules import PolicyFact, points_for
 
 
 def year_pace(year: int, as_of: dt.date) -> tuple[int, int]:
@@ -28,36 +29,54 @@ def scale(count: int, elapsed: int, total: int) -> int:
     return int(Decimal(count) * total // elapsed)
 
 
+def policy_from_params(params: dict[str, str]) -> PolicyFact | None:
+    """The point parameters of ``YearScore.policy`` (strings) as a PolicyFact; None when unset."""
+    try:
+        return PolicyFact(
+            full_score=Decimal(params["full_score"]),
+            bonus_per_piece=Decimal(params["bonus_per_piece"]),
+            bonus_cap_ratio=Decimal(params["bonus_cap_ratio"]),
+            penalty_per_piece=Decimal(params["penalty_per_piece"]),
+            floor=Decimal(params["floor"]),
+            bonus_min_rank=0,
+            bonus_category_ids=frozenset(),
+        )
+    except (KeyError, ArithmeticError):
+        return None
+
+
 @dataclass(frozen=True)
-class Line:
+class ProjectedLine:
+    code: str
+    name: str
     target: int
     achieved: int
-    counts_for_penalty: bool
-    is_bonus_basis: bool
+    projected: int
 
 
 @dataclass(frozen=True)
-class Policy:
-    full_score: Decimal
-    bonus_per_piece: Decimal
-    bonus_cap_ratio: Decimal
-    penalty_per_piece: Decimal
-    floor: Decimal
+class Projection:
+    elapsed: int
+    total: int
+    lines: list[ProjectedLine]
+    missing: int
+    extra: int
+    points: Decimal
 
 
-def points(lines: list[Line], bonus_base: int, policy: Policy) -> Decimal:
-    """DOMAIN §6: max(floor, S − penalty·M + min(bonus·E, cap·S))."""
-    missing = sum(max(0, ln.target - ln.achieved) for ln in lines if ln.counts_for_penalty)
-    basis = next((ln for ln in lines if ln.is_bonus_basis), None)
-    extra = min(max(0, basis.achieved - basis.target), bonus_base) if basis else 0
-    bonus = min(policy.bonus_per_piece * extra, policy.bonus_cap_ratio * policy.full_score)
-    value = max(policy.floor, policy.full_score - policy.penalty_per_piece * missing + bonus)
-    return value.quantize(TWO, rounding=ROUND_HALF_UP)
-
-
-def project(lines: list[Line], bonus_base: int, policy: Policy, elapsed: int, total: int):
-    """(projected lines, projected points)."""
-    projected = [
-        Line(ln.target, scale(ln.achieved, elapsed, total), ln.counts_for_penalty, ln.is_bonus_basis) for ln in lines
+def project(unit_score, policy: PolicyFact, elapsed: int, total: int) -> Projection:
+    """Project a ``scoring.rules.UnitScore`` to the year end at the pace of ``elapsed``/``total`` days."""
+    lines = [
+        ProjectedLine(i.code, i.name, i.target, i.achieved, scale(i.achieved, elapsed, total))
+        for i in unit_score.indicators
     ]
-    return projected, points(projected, scale(bonus_base, elapsed, total), policy)
+    missing = sum(
+        max(0, ln.target - ln.projected)
+        for ln, ind in zip(lines, unit_score.indicators, strict=True)
+        if ind.counts_for_penalty
+    )
+    basis = next((ln for ln, ind in zip(lines, unit_score.indicators, strict=True) if ind.is_bonus_basis), None)
+    bonus_base = scale(unit_score.bonus_base, elapsed, total)
+    extra = min(max(0, basis.projected - basis.target), bonus_base) if basis else 0
+    points = points_for(policy, missing, extra)[0]
+    return Projection(elapsed, total, lines, missing, extra, points)

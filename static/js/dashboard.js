@@ -1,0 +1,29 @@
+/* Month-by-month chart on the dashboard (vendored Chart.js, no CDN). */
+(function () {
+  "use strict";
+  var el = document.getElementById("chart-data");
+  var canvas = document.getElementById("monthly-chart");
+  if (!el || !canvas || typeof Chart === "undefined") return;
+  var data = JSON.parse(el.textContent);
+  Chart.defaults.font.family = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  new Chart(canvas, {
+    data: {
+      labels: data.labels,
+      datasets: [
+        { type: "bar", label: "审核通过", data: data.approved, backgroundColor: "#1a7f37", stack: "m" },
+        { type: "bar", label: "待审核", data: data.waiting, backgroundColor: "#9cc3ea", stack: "m" },
+        { type: "line", label: "累计通过", data: data.cumulative, borderColor: "#b3261e", backgroundColor: "#b3261e", yAxisID: "y2", tension: 0.2 }
+      ]
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: "index", intersect: false },
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: "当月篇数" } },
+        y2: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "累计" } }
+      }
+    }
+  });
+})();
