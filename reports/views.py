@@ -1,0 +1,185 @@
+"""Download pages for the bureau: the year-end workbook, the results PDF, the monthly circular and
+honour certificates. Thin views: access helper → build → file response.
+
+Bureau readers (admin, reviewer, leader) may read and download; only the bureau admin picks whom to
+commend. Other roles get a 403; an unknown year or month is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+
+from django import forms
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from publicity.access import BUREAU_READERS, require_roles
+from publicity.models import AssessmentYear
+from scoring.services import year_results
+from units.models import Role
+
+from .certificates import DEFAULT_PERSON_HONOUR, DEFAULT_UNIT_HONOUR, person_key, pick
+from .circular import build_circular
+from .pdf import certificates_pdf, circular_pdf, results_pdf
+from .workbook import write_circular_workbook, write_year_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+
+
+def _year(year: int) -> AssessmentYear:
+    return get_object_or_404(AssessmentYear, year=year)
+
+
+def _month(month) -> int:
+    try:
+        month = int(month)
+    except (TypeError, ValueError) as exc:
+        raise Http404("月份无效。") from exc
+    if not 1 <= month <= 12:
+        raise Http404("月份无效。")
+    return month
+
+
+def _download(write, filename: str, content_type: str) -> FileResponse:
+    """Write into a temporary file (a big workbook never sits in memory whole) and stream it back."""
+    fh = tempfile.TemporaryFile()
+    write(fh)
+    fh.seek(0)
+    return FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)
+
+
+def default_month(year: AssessmentYear, today: dt.date) -> int:
+    """The last finished month of the year (the month a circular is usually about)."""
+    if today.year > year.year:
+        return 12
+    if today.year < year.year:
+        return 1
+    return max(1, today.month - 1)
+
+
+@require_roles(*BUREAU_READERS)
+def index(request):
+    years = AssessmentYear.objects.order_by("-year")
+    return render(request, "reports/index.html", {"years": years})
+
+
+@require_roles(*BUREAU_READERS)
+def year_page(request, year: int):
+    assessment_year = _year(year)
+    results = year_results(assessment_year)
+    return render(
+        request,
+        "reports/year.html",
+        {
+            "year": assessment_year,
+            "results": results,
+            "month": default_month(assessment_year, timezone.localdate()),
+            "can_commend": request.user.is_bureau_admin,
+        },
+    )
+
+
+@require_roles(*BUREAU_READERS)
+def year_workbook(request, year: int):
+    assessment_year = _year(year)
+    today = timezone.localdate()
+    return _download(
+        lambda fh: write_year_workbook(assessment_year, fh, today=today),
+        f"{assessment_year.year}年度宣传工作考核汇总.xlsx",
+        XLSX,
+    )
+
+
+@require_roles(*BUREAU_READERS)
+def year_pdf(request, year: int):
+    assessment_year = _year(year)
+    results = year_results(assessment_year)
+    today = timezone.localdate()
+    return _download(
+        lambda fh: results_pdf(assessment_year, results, fh, today=today),
+        f"{assessment_year.year}年度宣传工作考核结果.pdf",
+        PDF,
+    )
+
+
+@require_roles(*BUREAU_READERS)
+def circular_page(request, year: int):
+    assessment_year = _year(year)
+    month = request.GET.get("month") or default_month(assessment_year, timezone.localdate())
+    month = _month(month)
+    circular = build_circular(assessment_year, month)
+    return render(
+        request,
+        "reports/circular.html",
+        {"year": assessment_year, "month": month, "months": range(1, 13), "circular": circular},
+    )
+
+
+@require_roles(*BUREAU_READERS)
+def circular_file(request, year: int, month: int, fmt: str):
+    assessment_year = _year(year)
+    month = _month(month)
+    circular = build_circular(assessment_year, month)
+    today = timezone.localdate()
+    filename = f"{assessment_year.year}年{month}月宣传工作情况通报.{fmt}"
+    if fmt == "pdf":
+        return _download(lambda fh: circular_pdf(circular, fh, today=today), filename, PDF)
+    return _download(lambda fh: write_circular_workbook(circular, fh, today=today), filename, XLSX)
+
+
+class CertificateForm(forms.Form):
+    units = forms.MultipleChoiceField(label="获奖单位", required=False, widget=forms.CheckboxSelectMultiple)
+    people = forms.MultipleChoiceField(label="获奖个人", required=False, widget=forms.CheckboxSelectMultiple)
+    unit_honour = forms.CharField(label="单位荣誉称号", max_length=40, initial=DEFAULT_UNIT_HONOUR)
+    person_honour = forms.CharField(label="个人荣誉称号", max_length=40, initial=DEFAULT_PERSON_HONOUR)
+    issued = forms.DateField(label="落款日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, results, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [
+            (u.unit_name, f"第{u.rank}名 {u.unit_name}（{u.points:.2f}分）") for u in results.units
+        ]
+        self.fields["people"].choices = [
+            (person_key(p.name, p.unit_name), f"{p.name}({p.unit_name}，{p.piece_count}篇，{p.reward:.2f}元）")
+            for p in results.people
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("units") and not cleaned.get("people"):
+            raise forms.ValidationError("请至少选择一个获奖单位或个人。")
+        return cleaned
+
+
+@require_roles(Role.BUREAU_ADMIN)
+def certificates(request, year: int):
+    assessment_year = _year(year)
+    results = year_results(assessment_year)
+    if request.method == "POST":
+        form = CertificateForm(request.POST, results=results)
+        if form.is_valid():
+            data = form.cleaned_data
+            certs, unknown = pick(
+                results,
+                unit_names=data["units"],
+                person_keys=data["people"],
+                year=assessment_year.year,
+                unit_honour=data["unit_honour"].strip(),
+                person_honour=data["person_honour"].strip(),
+            )
+            if not unknown:
+                office = assessment_year.issuing_office or ""
+                return _download(
+                    lambda fh: certificates_pdf(
+                        certs, fh, year=assessment_year.year, office=office, issued=data["issued"]
+                    ),
+                    f"{assessment_year.year}年度荣誉证书.pdf",
+                    PDF,
+                )
+            form.add_error(None, f"考核结果中没有：{'、'.join(unknown)}。")
+    else:
+        form = CertificateForm(results=results, initial={"issued": timezone.localdate()})
+    return render(request, "reports/certificates.html", {"year": assessment_year, "form": form})
