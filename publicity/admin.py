@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from units.resources import TableImportExportMixin
+
 from .models import (
     AssessmentYear,
     Evidence,
@@ -16,6 +18,7 @@ from .models import (
     Topic,
     UnitTarget,
 )
+from .resources import OutletResource, PieceImportForm, PieceResource, QuotaResource, YearImportExportMixin
 from .services import year_frozen_error
 
 
@@ -71,7 +74,8 @@ class OutletCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(TableImportExportMixin, admin.ModelAdmin):
+    resource_classes = [OutletResource]
     list_display = ["name", "level", "category", "aliases", "domains", "is_own_website", "is_active"]
     list_filter = ["level", "category", "is_own_website", "is_active"]
     list_select_related = ["level", "category"]
@@ -109,7 +113,10 @@ class PublicationInline(admin.TabularInline):
 
 
 @admin.register(Piece)
-class PieceAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+class PieceAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAdmin):
+    # 导入/导出刊发新闻稿件统计表, same as manage.py import_pieces (all or nothing, via services)
+    resource_classes = [PieceResource]
+    import_form_class = PieceImportForm
     year_path = "year"
     list_display = ["title", "unit", "year", "kind", "characters", "status", "submitted_at"]
     list_filter = ["year", "status", "kind", "unit__kind", "topics"]
@@ -163,7 +170,8 @@ class IndicatorAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(UnitTarget)
-class UnitTargetAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+class UnitTargetAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAdmin):
+    resource_classes = [QuotaResource]  # 导入/导出任务分解表, same as manage.py import_quotas
     year_path = "indicator__year"
     list_display = ["unit", "indicator", "target"]
     list_filter = ["indicator__year", "indicator__unit_kind", "indicator__code"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from units.models import Unit, User, split_list
@@ -63,7 +63,7 @@ from .services import (
 
 QUOTA_UNIT = "单位"
 # Columns an allocation table often carries that are not indicators.
-QUOTA_IGNORED = {"序号", "单位类型", "类型", "备注", "合计", "小计"}
+QUOTA_IGNORED = {"序号", "年度", "单位类型", "类型", "备注", "合计", "小计"}
 
 
 def _unit_index() -> NameIndex:
@@ -586,3 +586,111 @@ def with_export_relations(queryset):
         "topics",
         Prefetch("publications", queryset=Publication.objects.select_related("outlet").order_by("date", "id")),
     )
+
+
+# ================================================================ outlets (媒体目录)
+
+OUTLET_COLUMNS = ["媒体名称", "级别", "类别", "别名", "网站域名", "本局网站", "启用"]
+YES, NO = {"是", "y", "yes", "true", "1", "√"}, {"否", "n", "no", "false", "0", ""}
+
+
+def _yes_no(value: Any) -> bool:
+    s = name_key(value)
+    if s in YES:
+        return True
+    if s in NO:
+        return False
+    raise CellError("应填“是”或“否”")
+
+
+def import_outlets(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
+    """The media catalogue, matched by 媒体名称; 级别 and 类别 by their names. All or nothing."""
+    from .models import OutletCategory, OutletLevel
+
+    name_col, level_col, cat_col, alias_col, domain_col, own_col, active_col = OUTLET_COLUMNS
+    report = ImportReport("媒体", dry_run=dry_run, columns=list(OUTLET_COLUMNS))
+    try:
+        table = find_table(sheets, [name_col, level_col, cat_col], "媒体目录")
+    except ImportAborted as exc:
+        report.error(str(exc))
+        return report
+    present = set(table.headers)
+    levels = NameIndex(OutletLevel.objects.all(), aliases=lambda x: [x.code])
+    cats = NameIndex(OutletCategory.objects.all(), aliases=lambda x: [x.code])
+    existing = {o.name: o for o in Outlet.objects.all()}
+    plan, seen = [], {}
+    for row, rec in table.records():
+        name = text(rec.get(name_col))
+        if not name:
+            report.error("媒体名称不能为空", row=row, column=name_col)
+            continue
+        if name in seen:
+            report.error(f"与第{seen[name]}行的媒体重复", row=row, column=name_col, value=name)
+            continue
+        seen[name] = row
+        values: dict[str, Any] = {}
+        level, cat = levels.get(rec.get(level_col)), cats.get(rec.get(cat_col))
+        if level is None:
+            report.error("不是已登记的媒体级别", row=row, column=level_col, value=rec.get(level_col))
+        if cat is None:
+            report.error("不是已登记的媒体类别", row=row, column=cat_col, value=rec.get(cat_col))
+        values["level"], values["category"] = level, cat
+        if alias_col in present:
+            values["aliases"] = "、".join(split_list(text(rec.get(alias_col))))
+        if domain_col in present:
+            values["domains"] = ",".join(split_list(text(rec.get(domain_col))))
+        for col, fname in ((own_col, "is_own_website"), (active_col, "is_active")):
+            if col in present and not (fname == "is_active" and is_blank(rec.get(col))):
+                try:
+                    values[fname] = _yes_no(rec.get(col))
+                except CellError as exc:
+                    report.error(str(exc), row=row, column=col, value=rec.get(col))
+        plan.append((row, name, values))
+    if report.errors:
+        return report
+    columns = {"level": level_col, "category": cat_col, "aliases": alias_col, "domains": domain_col}
+    columns |= {"is_own_website": own_col, "is_active": active_col, "name": name_col}
+    with transaction.atomic():
+        for row, name, values in plan:
+            outlet = existing.get(name)
+            action = "new" if outlet is None else "update"
+            outlet = outlet or Outlet(name=name)
+            changed = [
+                f
+                for f, v in values.items()
+                if getattr(outlet, f if f not in ("level", "category") else f + "_id")
+                != (v.pk if f in ("level", "category") else v)
+            ]
+            if action == "update" and not changed:
+                report.changes.append(Change("skip", row, name, "", outlet))
+                continue
+            for f in changed:
+                setattr(outlet, f, values[f])
+            try:
+                with transaction.atomic():
+                    outlet.full_clean(validate_unique=action == "new", validate_constraints=False)
+                    outlet.save()
+            except (ValidationError, IntegrityError) as exc:
+                msgs = getattr(exc, "message_dict", None) or {"is_own_website": ["只能有一个媒体标为本局网站"]}
+                for fname, m in msgs.items():
+                    report.error("".join(m), row=row, column=columns.get(fname))
+                continue
+            report.changes.append(
+                Change(action, row, name, "、".join(columns[f] for f in changed) if action == "update" else "", outlet)
+            )
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def outlet_export_rows(queryset) -> Iterable[list[Any]]:
+    for o in queryset.select_related("level", "category"):
+        yield [
+            o.name,
+            o.level.name,
+            o.category.name,
+            "、".join(o.alias_list),
+            ",".join(o.domain_list),
+            "是" if o.is_own_website else "否",
+            "是" if o.is_active else "否",
+        ]

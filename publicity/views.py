@@ -181,7 +181,8 @@ def unit_home(request):
         month: timezone.localtime(when).date()
         for month, when in year.reports.filter(unit=unit).values_list("month", "filed_at")
     }
-    today = timezone.localdate()
+    # Deadlines are judged on the real day, or on ?as_of= when a past year is replayed.
+    today = as_of if request.GET.get("as_of") else timezone.localdate()
     states = month_states(rule, year.year, today, filed) if rule else []
     context = {
         "unit": unit,
@@ -232,12 +233,19 @@ def _piece_list_qs(user, year):
 @require_roles(*UNIT_READERS, *BUREAU_READERS)
 def piece_list(request):
     year = current_year(request)
-    unit = unit_for_user(request.user, request.GET.get("unit"))
-    qs = _piece_list_qs(request.user, year).filter(unit=unit)
+    user = request.user
+    if user.has_role(*BUREAU_READERS) and not request.GET.get("unit") and not user.unit_id:
+        unit = None  # bureau staff without a unit filter: every unit's pieces
+        qs = _piece_list_qs(user, year)
+    else:
+        unit = unit_for_user(user, request.GET.get("unit"))
+        qs = _piece_list_qs(user, year).filter(unit=unit)
     status = request.GET.get("status", "")
     if status in PieceStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "publicity/piece_list.html",
@@ -245,10 +253,11 @@ def piece_list(request):
             "year": year,
             "unit": unit,
             "page": page,
+            "query": query.urlencode(),
             "status": status,
             "statuses": PieceStatus.choices,
-            "can_write": request.user.is_liaison and request.user.unit_id == unit.pk,
-            "score_url": unit_score_url(year.year, unit.pk),
+            "can_write": unit is not None and user.is_liaison and user.unit_id == unit.pk,
+            "score_url": unit_score_url(year.year, unit.pk) if unit else None,
         },
     )
 
@@ -721,7 +730,10 @@ def dashboard(request):
 def unit_reports(request):
     """A unit's months: deadline, filed or not, and the form to file a month or a zero report."""
     year = current_year(request)
-    unit = unit_for_user(request.user, request.GET.get("unit") or request.POST.get("unit"))
+    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    if not unit_id and not request.user.unit_id:
+        return redirect(f"{reverse('publicity:reports-overview')}?year={year.year}")
+    unit = unit_for_user(request.user, unit_id)
     can_file = request.user.is_bureau_admin or (request.user.is_liaison and request.user.unit_id == unit.pk)
     form = ReportForm(request.POST or None, initial={"month": _default_report_month(year)})
     if request.method == "POST":
