@@ -143,6 +143,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Safety net for any tablib-format export: a leading "=" is dropped. The app's own xlsx exports
+# (units.resources.SafeXLSX) instead keep the text and type the cell as a string, which is inert too.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # Optional path to a TrueType CJK font for PDFs (reports); see reports/pdf.py.
 PDF_CJK_FONT = os.getenv("PDF_CJK_FONT", "")
@@ -154,3 +157,86 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# =====================================================================================
+# 安全 · Security (owner: security; README “安全 · Security”). 等保2.0 level 2 / ASVS L2.
+# Kept in one block on purpose: it rewires the lists above instead of editing them in place.
+# =====================================================================================
+import datetime as _dt  # noqa: E402
+
+# The admin site opens by role (三员分立): audit.admin_site.RoleAdminSite replaces the default site.
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "audit.apps.RoleAdminConfig"
+INSTALLED_APPS += ["axes", "audit", "ops"]  # axes before audit: its login signal handlers run first
+
+_AUTH_MW = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_AUTH_MW + 1 : _AUTH_MW + 1] = [
+    "audit.middleware.AuditContextMiddleware",  # who/where for the audit trail; records 403s
+    "audit.middleware.SessionSecurityMiddleware",  # idle timeout, sessions of disabled users
+    "audit.middleware.ForcePasswordChangeMiddleware",  # initial password must be changed
+]
+MIDDLEWARE += [
+    "audit.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+
+# Lockout first, then password sign-in; permissions come from role flags (audit/permissions.py).
+AUTHENTICATION_BACKENDS = ["audit.backends.LockoutBackend", "audit.backends.RoleBackend"]
+
+# Passwords: ≥ 8 characters, 3 of 4 classes, not common, not like the user's name (等保 口令复杂度).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "units.validators.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# 5 failed sign-ins lock the account (by username, whatever the IP) for 30 minutes (django-axes 8).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "30"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the IP as a lockout key too. Not here: a bureau's units sit behind a few shared
+# NAT addresses, so locking an IP would lock a whole office out because of one person's typos. The
+# per-account limit is what 等保 asks for, and rotating IPs or user agents does not reset it.
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "axes.W006"]
+AXES_RESET_ON_SUCCESS = True  # "5 consecutive failures": a good sign-in starts the count again
+AXES_LOCKOUT_CALLABLE = "audit.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+AXES_VERBOSE = False
+
+# Sessions end after 30 minutes idle (audit.middleware.SessionSecurityMiddleware), at logout, when
+# the browser closes, and at once when the account is disabled (audit.services.user_set_active).
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", "1800")
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_TOUCH_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Audit trail: kept at least 185 days (purge_audit refuses anything newer).
+AUDIT_RETENTION_DAYS = 185
+# Trust X-Forwarded-For for the client IP only behind a proxy that overwrites it.
+AUDIT_TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", "False")
+
+# HTTP hardening. In production everything is on; behind a TLS-terminating reverse proxy set
+# SECURE_PROXY_SSL_HEADER=True (the proxy must set X-Forwarded-Proto) or SECURE_SSL_REDIRECT=False
+# if the proxy already redirects.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True" if PRODUCTION else "False")
+if envbool("SECURE_PROXY_SSL_HEADER", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "True" if PRODUCTION else "False")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "True" if PRODUCTION else "False")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True" if PRODUCTION else "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True" if PRODUCTION else "False")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (audit.middleware.ContentSecurityPolicyMiddleware). Inline script/style
+# stay allowed because the pages use small inline blocks; everything else is same-origin only.
+CONTENT_SECURITY_POLICY = os.getenv(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)

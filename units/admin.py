@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit, UnitKind, User
+from .resources import TableImportExportMixin, UnitResource
 
 
 @admin.register(UnitKind)
@@ -13,7 +14,8 @@ class UnitKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(TableImportExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitResource]  # 导入/导出单位名单, same as manage.py import_units
     list_display = ["name", "kind", "parent", "head_name", "liaison_name", "phone", "order", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["kind", "parent"]

@@ -1,0 +1,131 @@
+"""The admin's dry-run → confirm import runs the same import as the commands."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from publicity.models import Piece, PieceStatus, UnitTarget
+from units.models import Unit
+
+from .conftest import PIECE_HEADERS, UNIT_HEADERS, counts, piece_row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, users):
+    admin = users["bureau_admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    return client
+
+
+def upload(client, url, data: bytes, **extra):
+    f = SimpleUploadedFile(
+        "t.xlsx", data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return client.post(url, {"import_file": f, "format": "0", "resource": "0", **extra})
+
+
+def confirm(client, url, response):
+    form = response.context["confirm_form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    return client.post(url, data)
+
+
+def test_units_dry_run_page_then_confirm(admin_client, kinds):
+    data = xlsx_bytes(UNIT_HEADERS, [["平利县人社局", "县区人社局", "", "周局长", "钱七", "0915-8888888"]])
+    response = upload(admin_client, "/admin/units/unit/import/", data)
+    assert response.status_code == 200
+    assert response.context["confirm_form"] is not None
+    assert "平利县人社局" in response.content.decode()
+    assert not Unit.objects.filter(name="平利县人社局").exists()  # the preview wrote nothing
+    response = confirm(admin_client, "/admin/units/unit/process_import/", response)
+    assert response.status_code == 302
+    unit = Unit.objects.get(name="平利县人社局")
+    assert (unit.kind.name, unit.liaison_name, unit.phone) == ("县区人社局", "钱七", "0915-8888888")
+
+
+def test_units_bad_row_shows_chinese_error_and_no_confirm(admin_client, kinds):
+    data = xlsx_bytes(UNIT_HEADERS, [["平利县人社局", "县区人社局"], ["某单位", "乡镇"]])
+    response = upload(admin_client, "/admin/units/unit/import/", data)
+    assert "confirm_form" not in response.context or not response.context["confirm_form"]
+    assert "第3行「单位类型」列:“乡镇”不是已登记的单位类型" in response.content.decode()
+    assert not Unit.objects.filter(name="平利县人社局").exists()
+
+
+def test_pieces_dry_run_then_confirm_gives_submitted_pieces(admin_client, units, preset):
+    rows = [
+        piece_row(title="一稿两投", outlet="安康日报"),
+        piece_row(title="一稿两投", outlet="陕西日报", authors="", kind=""),
+        piece_row(unit="办公室", title="信息一条", kind="信息", outlet="局网站"),
+    ]
+    response = upload(admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, rows), year=preset.pk)
+    assert response.context["confirm_form"] is not None
+    body = response.content.decode()
+    assert "一稿两投" in body and "2条刊发记录" in body
+    assert Piece.objects.count() == 0
+    response = confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    assert response.status_code == 302
+    pieces = {p.title: p for p in Piece.objects.all()}
+    assert set(pieces) == {"一稿两投", "信息一条"}
+    assert pieces["一稿两投"].publications.count() == 2
+    assert {p.status for p in pieces.values()} == {PieceStatus.SUBMITTED}
+
+
+def test_pieces_admin_approve_option(admin_client, units, preset):
+    response = upload(
+        admin_client,
+        "/admin/publicity/piece/import/",
+        xlsx_bytes(PIECE_HEADERS, [piece_row()]),
+        year=preset.pk,
+        approve="on",
+    )
+    confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    assert Piece.objects.get().status == PieceStatus.APPROVED
+
+
+def test_pieces_admin_errors_same_as_command_and_nothing_written(admin_client, units, preset):
+    rows = [piece_row(title="好的"), piece_row(title="坏的", outlet="安康晚报")]
+    before = counts()
+    response = upload(admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, rows), year=preset.pk)
+    body = response.content.decode()
+    assert "第3行「媒体」列:“安康晚报”不是已登记的媒体名称或别名" in body
+    assert not response.context.get("confirm_form")
+    assert counts() == before
+
+
+def test_confirm_step_rechecks_and_writes_nothing_if_the_year_closed_meanwhile(admin_client, units, preset):
+    response = upload(
+        admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, [piece_row()]), year=preset.pk
+    )
+    preset.status = "closed"
+    preset.save()
+    response = confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    assert Piece.objects.count() == 0
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("已结账" in m for m in messages)
+
+
+def test_quotas_admin_import(admin_client, units, preset):
+    data = xlsx_bytes(["单位", "C1", "R"], [["汉滨区人社局", 45, 5]])
+    response = upload(admin_client, "/admin/publicity/unittarget/import/", data, year=preset.pk)
+    confirm(admin_client, "/admin/publicity/unittarget/process_import/", response)
+    assert sorted(UnitTarget.objects.values_list("indicator__code", "target")) == [("C1", 45), ("R", 5)]
+
+
+def test_upload_over_the_size_cap_is_refused_before_parsing(admin_client, kinds, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    data = xlsx_bytes(UNIT_HEADERS, [["平利县人社局", "县区人社局"]])
+    response = upload(admin_client, "/admin/units/unit/import/", data)
+    assert re.search("超过导入上限", response.content.decode())
+    assert not Unit.objects.filter(name="平利县人社局").exists()
+
+
+def test_liaison_without_admin_rights_cannot_import(client, users):
+    client.force_login(users["liaison_a"])
+    response = client.get("/admin/publicity/piece/import/")
+    assert response.status_code in (302, 403)

@@ -1,0 +1,256 @@
+"""django-import-export glue: the admin's dry-run → confirm import runs the same import functions
+as the management commands (``units.imports``, ``publicity.imports``), and exports write the same
+columns those imports read.
+
+- ``SafeXLSX`` reads with ``units.tabular.read_workbook`` (size cap, blank rows kept so row
+  numbers are the ones Excel shows) and writes text cells as inert strings: a title such as
+  ``=HYPERLINK("http://x","y")`` is kept verbatim and no spreadsheet evaluates it.
+- ``TableResource`` turns an ``ImportReport`` into django-import-export's ``Result``: each
+  error becomes an invalid row (Excel row, column, the same Chinese sentence as the command),
+  each change a preview row.
+- ``TableImportExportMixin`` is the admin side: xlsx only, an upload size cap, errors of the
+  confirm step shown instead of a "finished" message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import tablib
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.fields import Field
+from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+from import_export.resources import Resource
+from import_export.results import Result, RowResult
+
+from .imports import UNIT_COLUMNS, import_units
+from .models import Unit
+from .tabular import ImportAborted, ImportReport, Sheet, check_size, display, read_workbook, sheets_from_rows
+
+
+class WorkbookDataset(tablib.Dataset):
+    """A tablib Dataset that also carries every sheet as read, with its real row numbers."""
+
+    sheets: list[Sheet]
+
+
+class SafeXLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream, **kwargs):
+        sheets = read_workbook(in_stream)
+        dataset = WorkbookDataset()
+        dataset.sheets = sheets
+        first = next((s for s in sheets if any(any(v not in (None, "") for v in r) for r in s.rows)), None)
+        if first is not None:
+            width = max(len(r) for r in first.rows)
+            for r in first.rows:
+                dataset.append(list(r) + [""] * (width - len(r)))
+        return dataset
+
+    def export_data(self, dataset, **kwargs):
+        return write_xlsx(dataset.headers or [], dataset, title=getattr(dataset, "title", None) or "Sheet1")
+
+
+def write_xlsx(headers, rows, *, title: str = "Sheet1") -> bytes:
+    """A plain table: bold frozen header, dates as dates, every text cell an inert string."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.freeze_panes = "A2"
+    for i, h in enumerate(headers, 1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(50, len(str(h)) * 2 + 4))
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=str(h))
+        cell.data_type = "s"
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([_cell(ws, v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _cell(ws, value: Any):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        # openpyxl would make "=…" a formula; typed as a string it stays text in Excel, WPS and LibreOffice.
+        cell.data_type = "s"
+    elif isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+# ---------------------------------------------------------------- resources
+
+
+class TableResource(Resource):
+    """An import/export resource whose rows are a bureau table, not model fields."""
+
+    display_name = ""
+    columns: list[str] = []
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.options = kwargs
+
+    @classmethod
+    def get_display_name(cls):
+        return cls.display_name or cls.__name__
+
+    def get_user_visible_fields(self):
+        return [Field(attribute=None, column_name=c) for c in self.columns]
+
+    def run(self, sheets: list[Sheet], *, dry_run: bool, user) -> ImportReport:
+        raise NotImplementedError
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        sheets = getattr(dataset, "sheets", None) or sheets_from_rows(dataset.headers or [], dataset)
+        report = self.run(sheets, dry_run=dry_run, user=kwargs.get("user"))
+        return report_to_result(report)
+
+    def export_rows(self, queryset) -> list[list[Any]]:
+        raise NotImplementedError
+
+    def export(self, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = self.get_queryset()
+        dataset = tablib.Dataset(headers=list(self.columns))
+        for row in self.export_rows(queryset):
+            dataset.append(row)
+        dataset.title = self.display_name
+        return dataset
+
+
+def report_to_result(report: ImportReport) -> Result:
+    result = Result()
+    result.report = report
+    if report.errors:
+        result.diff_headers = ["列", "内容"]
+        for err in report.errors:
+            key = err.column or NON_FIELD_ERRORS
+            result.append_invalid_row(
+                err.row if err.row is not None else "—",
+                {"列": err.column or "", "内容": display(err.value)},
+                ValidationError({key: [str(err)]}),
+            )
+        result.totals[RowResult.IMPORT_TYPE_INVALID] = len(report.errors)
+        return result
+    result.diff_headers = ["行", report.what, "说明"]
+    for change in report.changes:
+        rr = RowResult()
+        rr.import_type = change.action
+        rr.diff = [change.row or "", change.label, change.detail]
+        instance = change.instance if getattr(change.instance, "pk", None) else None
+        rr.instance = instance
+        rr.add_instance_info(instance)
+        result.append_row_result(rr)
+        result.increment_row_result_total(rr)
+    result.total_rows = len(report.changes)
+    return result
+
+
+class UnitResource(TableResource):
+    display_name = "单位名单"
+    columns = UNIT_COLUMNS
+
+    def run(self, sheets, *, dry_run, user):
+        return import_units(sheets, dry_run=dry_run)
+
+    def get_queryset(self):
+        return Unit.objects.all()
+
+    def export_rows(self, queryset):
+        for u in queryset.select_related("kind", "parent"):
+            yield [
+                u.name,
+                u.kind.name,
+                u.parent.name if u.parent else "",
+                u.head_name,
+                u.liaison_name,
+                u.phone,
+                "、".join(u.alias_list),
+                u.order,
+            ]
+
+
+# ---------------------------------------------------------------- admin
+
+
+class SizeLimitedImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size)
+        except ImportAborted as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+class TableImportExportMixin(ImportExportMixin):
+    """Admin import/export through a TableResource: xlsx only, all or nothing, Chinese errors."""
+
+    formats = [SafeXLSX]
+    import_form_class = SizeLimitedImportForm
+    confirm_form_class = ConfirmImportForm
+    export_form_class = ExportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportAborted):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error("import_file", "无法读取该文件,请确认它是 Excel 表格(.xlsx 或 .xls)。")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def generate_log_entries(self, result, request):
+        # Deleted targets (a blank cell) and skipped rows have no object to log.
+        if self.get_skip_admin_log():
+            return
+        rows: dict[str, list] = {}
+        for row in result:
+            if row.instance is not None and row.import_type in ("new", "update"):
+                rows.setdefault(row.import_type, []).append(row.instance)
+        self._create_log_entries(request.user.pk, rows)
+
+    def add_success_message(self, result, request):
+        report = getattr(result, "report", None)
+        if report is None:
+            return super().add_success_message(result, request)
+        messages.success(request, report.summary())
+
+    def process_result(self, result, request):
+        report = getattr(result, "report", None)
+        if report is not None and report.errors:
+            # The file changed between the preview and the confirm step: nothing was written.
+            for err in report.errors[:50]:
+                messages.error(request, str(err))
+            messages.error(request, report.summary())
+            app_label, model_name = self.get_model_info()
+            url = reverse(f"admin:{app_label}_{model_name}_changelist", current_app=self.admin_site.name)
+            return HttpResponseRedirect(url)
+        return super().process_result(result, request)
+
+
+def max_upload_help() -> str:
+    return f"Excel 表格(.xlsx/.xls),不超过{settings.IMPORT_MAX_BYTES // 1024 // 1024}MB;全部行正确才会写入。"
