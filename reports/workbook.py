@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from publicity.imports import PIECE_COLUMNS
 from publicity.models import AssessmentYear
 from scoring.services import year_results
 
@@ -26,8 +27,8 @@ PAYOUT_SHEET = "个人奖励发放表"
 STATS_SHEET = "刊发新闻稿件统计表"
 SHEETS = [SUMMARY_SHEET, DETAIL_SHEET, REWARD_SHEET, PAYOUT_SHEET, STATS_SHEET]
 
-# The columns `import_pieces` reads (publicity/management/commands/import_pieces.py): keep in step.
-STATS_HEADERS = ["单位", "标题", "作者", "稿件类型", "专题", "字数", "媒体", "刊发日期", "版面", "链接"]
+# Exactly the columns `import_pieces` reads, so the sheet re-imports into an empty year (one source of truth).
+STATS_HEADERS = list(PIECE_COLUMNS)
 
 
 def office_of(year: AssessmentYear) -> str:
