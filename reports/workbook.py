@@ -292,7 +292,7 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
         sheet = GovSheet(
             wb,
             section.kind_name,
-            title=f"{circular.title}({section.kind_name}）",
+            title=f"{circular.title}（{section.kind_name}）",
             columns=columns,
             office=circular.office,
             date=today,
