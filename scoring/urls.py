@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "scoring"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:year>/units/<int:unit_id>/", views.unit_score, name="unit-score"),
+    path("pieces/<int:piece_id>/", views.piece_reward, name="piece-reward"),
+]

@@ -1,1 +1,75 @@
-# Create your views here.
+"""Score pages: a unit's points explained, and a piece's reward explained (DOMAIN §6, §7).
+
+Bureau staff read any unit; a liaison or unit head only their own (another unit is a 404);
+other roles get a 403 (``publicity.access``)."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from publicity.access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
+from publicity.models import AssessmentYear, Placement
+
+from .services import explain_piece, policy_lines, year_results
+
+SCORE_READERS = (*BUREAU_READERS, *UNIT_READERS)
+
+
+@require_roles(*SCORE_READERS)
+def unit_score(request, year: int, unit_id: int):
+    unit = unit_for_user(request.user, unit_id)
+    year_obj = get_object_or_404(AssessmentYear, year=year)
+    result = year_results(year_obj)
+    try:
+        score = result.unit(unit.pk)
+    except LookupError as exc:
+        raise Http404("该单位不在本年度考核范围内。") from exc
+    pieces = result.pieces
+    bonus_ids = set(score.bonus_piece_ids)
+    indicators = [
+        {"score": ind, "pieces": [pieces[pid] for pid in ind.piece_ids if pid in pieces]} for ind in score.indicators
+    ]
+    unit_pieces = [pieces[pid] for pid in score.piece_ids if pid in pieces]
+    return render(
+        request,
+        "scoring/unit_score.html",
+        {
+            "year": year_obj,
+            "unit": unit,
+            "result": result,
+            "score": score,
+            "indicators": indicators,
+            "unit_pieces": unit_pieces,
+            "bonus_ids": bonus_ids,
+            "policy": policy_lines(result.policy),
+            "own_rewards": result.own_rewards.get(unit.pk),
+            "unit_count": len(result.units),
+        },
+    )
+
+
+@require_roles(*SCORE_READERS)
+def piece_reward(request, piece_id: int):
+    piece = get_piece_for_user(request.user, piece_id)
+    explanation = explain_piece(piece)
+    reward = explanation.reward
+    placements = dict(Placement.choices)
+    publications = [
+        {
+            "reward": pub,
+            "placement": placements.get(pub.placement, pub.placement),
+            "rules": [explanation.rules[rid] for rid in pub.matched_rule_ids if rid in explanation.rules],
+            "wins": reward.rule_id is not None and pub.publication_id == reward.publication_id,
+        }
+        for pub in reward.publications
+    ]
+    return render(
+        request,
+        "scoring/piece_reward.html",
+        {
+            "piece": piece,
+            "reward": reward,
+            "explanation": explanation,
+            "publications": publications,
+            "winning_rule": explanation.rules.get(reward.rule_id),
+        },
+    )
