@@ -72,3 +72,29 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The personas are a dozen users; PBKDF2 for each would dominate these tests' time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run(*args):
+    """call_command with captured output: returns (stdout, stderr) or raises CommandError."""
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def failing(*args) -> str:
+    """Run a command that must fail; returns everything it said (errors, then the summary)."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command(*args, stdout=out, stderr=err)
+    return err.getvalue() + str(exc.value)
