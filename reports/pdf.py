@@ -144,7 +144,7 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
     rows: list[list] = [[_p(h, s["head"]) for h in header]]
     total_points, total_reward = Decimal("0"), Decimal("0")
     for u in results.units:
-        detail = ";".join(f"{i.code} {i.name} {i.achieved}/{i.target}" for i in u.indicators)
+        detail = "；".join(f"{i.code} {i.name} {i.achieved}/{i.target}" for i in u.indicators)
         rows.append(
             [
                 _p(u.rank, s["cell_c"]),
@@ -180,7 +180,7 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
             story.append(
                 _p(
                     f"计分说明：单项满分{p['full_score']}分；超额每篇加{p.get('bonus_per_piece', '')}分，"
-                    f"加分不超过满分的{Decimal(p.get('bonus_cap_ratio', '0')) * 100:.0f}%;"
+                    f"加分不超过满分的{Decimal(p.get('bonus_cap_ratio', '0')) * 100:.0f}%；"
                     f"每少一篇扣{p.get('penalty_per_piece', '')}分；加分媒体：{p.get('bonus_min_level', '')}以上"
                     f"{p.get('bonus_categories', '')}。",
                     s["body"],
@@ -283,7 +283,7 @@ def certificates_pdf(
         c.drawCentredString(width / 2, height - 62 * mm, f"（{year}年度）")
         c.setFillColor(colors.black)
         c.setFont(font, 22)
-        recipient = f"{cert.name}同志：" if cert.unit_name else f"{cert.name}:"
+        recipient = f"{cert.name}同志：" if cert.unit_name else f"{cert.name}："
         c.drawString(40 * mm, height - 78 * mm, recipient)
         if cert.unit_name:
             c.setFont(font, 13)
