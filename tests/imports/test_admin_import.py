@@ -129,3 +129,26 @@ def test_liaison_without_admin_rights_cannot_import(client, users):
     client.force_login(users["liaison_a"])
     response = client.get("/admin/publicity/piece/import/")
     assert response.status_code in (302, 403)
+
+
+def test_outlets_admin_import_creates_and_updates_by_name(admin_client, preset):
+    from publicity.models import Outlet
+
+    headers = ["媒体名称", "级别", "类别", "别名", "网站域名", "本局网站", "启用"]
+    data = xlsx_bytes(
+        headers,
+        [
+            ["安康新闻网", "市级", "网站", "安康网", "akxw.cn", "否", "是"],
+            ["安康日报", "市级", "党报", "安康日报社", "", "否", "是"],
+        ],
+    )
+    response = upload(admin_client, "/admin/publicity/outlet/import/", data)
+    assert response.context["confirm_form"] is not None
+    confirm(admin_client, "/admin/publicity/outlet/process_import/", response)
+    outlet = Outlet.objects.get(name="安康新闻网")
+    assert (outlet.level.name, outlet.category.name, outlet.domains) == ("市级", "网站", "akxw.cn")
+    assert Outlet.objects.filter(name="安康日报").count() == 1
+    bad = xlsx_bytes(headers, [["新媒体号", "乡级", "网站"]])
+    response = upload(admin_client, "/admin/publicity/outlet/import/", bad)
+    assert "第2行「级别」列:“乡级”不是已登记的媒体级别" in response.content.decode()
+    assert not Outlet.objects.filter(name="新媒体号").exists()
