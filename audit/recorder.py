@@ -1,0 +1,328 @@
+"""Writes the audit trail.
+
+Two doors:
+- ``record(...)``: called explicitly for security events (logins, lockouts, role changes,
+  password changes, exports, backups).
+- model signals on every business model (units, publicity, scoring): create / change / delete
+  with the old and new values.
+
+CONVENTIONS forbid business logic in signals. This recorder is not business logic: it decides
+nothing, changes nothing and is not a rule of the domain; it only observes every write,
+whichever door it came in by (views, admin, imports, shell), which is exactly what an audit
+trail must do and what an explicit call in each service would miss. It runs inside the
+writer's transaction, so a change and its audit row commit or roll back together.
+
+Bulk writes (``bulk_create``, ``QuerySet.update``) send no signals: code that uses them for
+audited models calls ``record_many`` itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.contrib.auth import signals as auth_signals
+from django.db.models import signals as model_signals
+from django.db.models.fields.files import FieldFile
+
+from .context import Actor, actor_from_user, client_ip, current_actor
+from .models import AuditAction, AuditEvent, Outcome
+
+log = logging.getLogger(__name__)
+
+# Every model of these apps is audited (pieces, publications, targets, rules, policies, years,
+# results and whatever the apps add later).
+AUDITED_APPS = ("units", "publicity", "scoring")
+# Fields whose change is noise (timestamps) or a secret (the password hash: its change is
+# recorded as “已修改” without the value).
+IGNORED_FIELDS = {"updated_at", "last_login"}
+SECRET_FIELDS = {"password"}
+
+MAX_REPR = 300
+
+
+def _plain(value):
+    """A JSON-safe, human-readable form of a field value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _concrete_fields(model):
+    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key]
+
+
+def snapshot(instance) -> dict:
+    return {f.attname: _plain(f.value_from_object(instance)) for f in _concrete_fields(type(instance))}
+
+
+def _diff(old: dict, new: dict) -> dict:
+    changes = {}
+    for key, value in new.items():
+        before = old.get(key)
+        if before != value:
+            changes[key] = ["***", "***(已修改)"] if key in SECRET_FIELDS else [before, value]
+    return changes
+
+
+def _hide_secrets(values: dict) -> dict:
+    return {k: ("***" if k in SECRET_FIELDS and v else v) for k, v in values.items()}
+
+
+def _label(model) -> tuple[str, str]:
+    return model._meta.label_lower, str(model._meta.verbose_name)
+
+
+def record(
+    action: str,
+    *,
+    obj=None,
+    model=None,
+    object_id="",
+    object_repr: str = "",
+    changes: dict | None = None,
+    outcome: str = Outcome.SUCCESS,
+    message: str = "",
+    actor: Actor | None = None,
+    user=None,
+    request=None,
+) -> AuditEvent:
+    """Append one event. ``user``/``request`` override the actor taken from the current request."""
+    if actor is None:
+        if user is not None or request is not None:
+            ip = client_ip(request) if request is not None else None
+            actor = actor_from_user(user if user is not None else getattr(request, "user", None), ip)
+        else:
+            actor = current_actor()
+    label = model_name = ""
+    if obj is not None:
+        model = type(obj)
+        object_id = obj.pk
+        object_repr = object_repr or str(obj)
+    if model is not None:
+        label, model_name = _label(model)
+    return AuditEvent.objects.create(
+        user_id=actor.user_id,
+        username=actor.username,
+        user_display=actor.display[:100],
+        unit_id=actor.unit_id,
+        unit_name=actor.unit_name[:100],
+        ip=actor.ip,
+        action=action,
+        model=label,
+        model_name=model_name,
+        object_id="" if object_id in (None, "") else str(object_id),
+        object_repr=(object_repr or "")[:MAX_REPR],
+        changes=changes or {},
+        outcome=outcome,
+        message=message[:500],
+    )
+
+
+def record_many(action: str, objs: Iterable, *, message: str = "") -> int:
+    """One event per object for bulk writes that send no signals (bulk_create in imports)."""
+    actor = current_actor()
+    events = []
+    for obj in objs:
+        label, model_name = _label(type(obj))
+        values = snapshot(obj)
+        events.append(
+            AuditEvent(
+                user_id=actor.user_id,
+                username=actor.username,
+                user_display=actor.display[:100],
+                unit_id=actor.unit_id,
+                unit_name=actor.unit_name[:100],
+                ip=actor.ip,
+                action=action,
+                model=label,
+                model_name=model_name,
+                object_id=str(obj.pk or ""),
+                object_repr=str(obj)[:MAX_REPR],
+                changes={k: [None, v] for k, v in _hide_secrets(values).items()}
+                if action == AuditAction.CREATE
+                else {},
+                message=message[:500],
+            )
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
+
+
+# ---- model signals -------------------------------------------------------------------------
+
+
+def _is_audited(sender) -> bool:
+    return sender._meta.app_label in AUDITED_APPS and not sender._meta.auto_created
+
+
+def _skip(instance) -> bool:
+    # Set by a service that records its own, more meaningful event (role change, password reset).
+    return bool(getattr(instance, "_audit_skip", False))
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if raw or not _is_audited(sender) or _skip(instance) or instance._state.adding or instance.pk is None:
+        return
+    fields = [f.attname for f in _concrete_fields(sender)]
+    instance._audit_old = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not _is_audited(sender):
+        return
+    if _skip(instance):
+        instance._audit_skip = False
+        return
+    new = snapshot(instance)
+    if created:
+        changes = {k: [None, v] for k, v in _hide_secrets(new).items() if v not in (None, "", [], {})}
+        record(AuditAction.CREATE, obj=instance, changes=changes)
+        return
+    old = getattr(instance, "_audit_old", None)
+    instance._audit_old = None
+    if old is None:
+        record(AuditAction.UPDATE, obj=instance, changes={k: [None, v] for k, v in _hide_secrets(new).items()})
+        return
+    changes = _diff({k: _plain(v) for k, v in old.items()}, new)
+    if changes:
+        record(AuditAction.UPDATE, obj=instance, changes=changes)
+
+
+def _post_delete(sender, instance, **kwargs):
+    if not _is_audited(sender):
+        return
+    old = _hide_secrets(snapshot(instance))
+    record(AuditAction.DELETE, obj=instance, changes={k: [v, None] for k, v in old.items() if v not in (None, "")})
+
+
+def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear") or reverse:
+        return
+    if not _is_audited(type(instance)):
+        return
+    field = next(
+        (f.name for f in type(instance)._meta.many_to_many if f.remote_field.through is sender),
+        sender._meta.model_name,
+    )
+    if action == "post_clear":
+        change = {"cleared": True}
+    else:
+        names = [str(o) for o in model._base_manager.filter(pk__in=pk_set or ())]
+        if not names:
+            return
+        change = {"added" if action == "post_add" else "removed": sorted(names)}
+    record(AuditAction.UPDATE, obj=instance, changes={field: change})
+
+
+# ---- authentication signals ----------------------------------------------------------------
+
+
+def _logged_in(sender, request, user, **kwargs):
+    from .middleware import mark_activity
+
+    if request is not None and hasattr(request, "session"):
+        mark_activity(request)
+    record(
+        AuditAction.LOGIN,
+        user=user,
+        request=request,
+        object_repr=user.get_username(),
+        model=type(user),
+        object_id=user.pk,
+    )
+
+
+def _logged_out(sender, request, user, **kwargs):
+    if user is None:
+        return
+    reason = getattr(request, "audit_logout_reason", "")
+    action = AuditAction.SESSION_EXPIRED if reason == "idle" else AuditAction.LOGOUT
+    record(
+        action,
+        user=user,
+        request=request,
+        model=type(user),
+        object_id=user.pk,
+        object_repr=user.get_username(),
+        message=reason,
+    )
+
+
+def _login_failed(sender, credentials, request=None, **kwargs):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")[:150]
+    locked = bool(request is not None and getattr(request, "axes_locked_out", False))
+    target = User._default_manager.filter(**{User.USERNAME_FIELD: username}).only("pk").first() if username else None
+    actor = Actor(None, username, "匿名", None, "", client_ip(request) if request is not None else None)
+    record(
+        AuditAction.LOGIN_FAILED,
+        actor=actor,
+        model=User,
+        object_id=target.pk if target else "",
+        object_repr=username,
+        outcome=Outcome.DENIED if locked else Outcome.FAILURE,
+        message="账号已锁定,拒绝登录" if locked else ("用户名或密码错误" if target else "账号不存在"),
+    )
+
+
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    target = User._default_manager.filter(**{User.USERNAME_FIELD: username}).only("pk").first() if username else None
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else 0
+    record(
+        AuditAction.LOCKOUT,
+        actor=Actor(None, username or "", "匿名", None, "", ip_address),
+        model=User,
+        object_id=target.pk if target else "",
+        object_repr=username or "",
+        outcome=Outcome.DENIED,
+        message=f"连续{settings.AXES_FAILURE_LIMIT}次登录失败,账号锁定{minutes}分钟",
+    )
+
+
+_connected = False
+
+
+def connect() -> None:
+    global _connected
+    if _connected:
+        return
+    _connected = True
+    model_signals.pre_save.connect(_pre_save, dispatch_uid="audit_pre_save")
+    model_signals.post_save.connect(_post_save, dispatch_uid="audit_post_save")
+    model_signals.post_delete.connect(_post_delete, dispatch_uid="audit_post_delete")
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.auto_created and model._meta.app_label in AUDITED_APPS:
+            model_signals.m2m_changed.connect(_m2m_changed, sender=model, dispatch_uid=f"audit_m2m_{model._meta.label}")
+    auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")
+    auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit_logged_out")
+    auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="audit_login_failed")
+    try:
+        from axes.signals import user_locked_out
+    except ImportError:  # pragma: no cover - axes is a dependency
+        return
+    user_locked_out.connect(_locked_out, dispatch_uid="audit_locked_out")
