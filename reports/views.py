@@ -130,9 +130,16 @@ def circular_file(request, year: int, month: int, fmt: str):
     return _download(lambda fh: write_circular_workbook(circular, fh, today=today), filename, XLSX)
 
 
+NOT_IN_RESULTS = {"invalid_choice": "“%(value)s”不在本年度考核结果中。"}
+
+
 class CertificateForm(forms.Form):
-    units = forms.MultipleChoiceField(label="获奖单位", required=False, widget=forms.CheckboxSelectMultiple)
-    people = forms.MultipleChoiceField(label="获奖个人", required=False, widget=forms.CheckboxSelectMultiple)
+    units = forms.MultipleChoiceField(
+        label="获奖单位", required=False, widget=forms.CheckboxSelectMultiple, error_messages=NOT_IN_RESULTS
+    )
+    people = forms.MultipleChoiceField(
+        label="获奖个人", required=False, widget=forms.CheckboxSelectMultiple, error_messages=NOT_IN_RESULTS
+    )
     unit_honour = forms.CharField(label="单位荣誉称号", max_length=40, initial=DEFAULT_UNIT_HONOUR)
     person_honour = forms.CharField(label="个人荣誉称号", max_length=40, initial=DEFAULT_PERSON_HONOUR)
     issued = forms.DateField(label="落款日期", widget=forms.DateInput(attrs={"type": "date"}))

@@ -27,6 +27,16 @@ TODAY = dt.date(2011, 12, 31)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pdf"
 
 
+@pytest.fixture(autouse=True)
+def fast_test_settings(settings):
+    # A fast hasher for the dozen personas, and plain static storage (no collectstatic manifest in tests).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def scored(preset, units, make_piece):
     a, dept, aff = units["a"], units["dept"], units["aff"]
