@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from scoring.admin_links import piece_reward_link
+from scoring.admin_year import YearClosingAdminMixin
 from units.resources import TableImportExportMixin
 
 from .models import (
@@ -49,6 +51,23 @@ class FrozenYearAdminMixin:
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A clear form error (not a server error) when an add or change form targets a frozen year."""
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        first, _, rest = self.year_path.partition("__")
+
+        class FrozenYearForm(form_class):
+            def clean(form):
+                cleaned = super().clean()
+                year = cleaned.get(first)
+                for part in rest.split("__") if rest else ():
+                    year = getattr(year, part, None)
+                if year is not None and getattr(year, "is_frozen", False):
+                    raise year_frozen_error(year)
+                return cleaned
+
+        return FrozenYearForm
+
     def save_model(self, request, obj, form, change):
         year = self._year_of(obj)
         if year is not None and year.is_frozen:
@@ -95,7 +114,8 @@ class ReportingRuleInline(admin.TabularInline):
 
 
 @admin.register(AssessmentYear)
-class AssessmentYearAdmin(admin.ModelAdmin):
+class AssessmentYearAdmin(YearClosingAdminMixin, admin.ModelAdmin):
+    # close / publish actions and a reopen form with a reason (scoring.admin_year)
     list_display = ["year", "title", "status", "roster_due"]
     list_filter = ["status"]
     inlines = [ReportingRuleInline]
@@ -118,7 +138,7 @@ class PieceAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAdmin):
     resource_classes = [PieceResource]
     import_form_class = PieceImportForm
     year_path = "year"
-    list_display = ["title", "unit", "year", "kind", "characters", "status", "submitted_at"]
+    list_display = ["title", "unit", "year", "kind", "characters", "status", "submitted_at", piece_reward_link]
     list_filter = ["year", "status", "kind", "unit__kind", "topics"]
     list_select_related = ["unit", "year"]
     search_fields = ["title", "unit__name", "authors__name"]
@@ -142,7 +162,8 @@ class PublicationAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+    year_path = "publication__piece__year"
     list_display = ["original_name", "publication", "content_type", "size", "sha256", "uploaded_at"]
     list_select_related = ["publication__piece", "publication__outlet"]
     readonly_fields = ["sha256", "size", "content_type", "uploaded_by", "uploaded_at"]

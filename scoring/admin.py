@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from publicity.admin import FrozenYearAdminMixin
 
-from .models import RewardRule, RewardSchedule, ScoringPolicy
+from .models import PersonResult, RewardRule, RewardSchedule, ScoringPolicy, UnitResult, YearSnapshot, YearStatusLog
 
 
 @admin.register(ScoringPolicy)
@@ -23,3 +23,50 @@ class RewardScheduleAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     list_display = ["name", "year", "owner_unit"]
     list_select_related = ["year", "owner_unit"]
     inlines = [RewardRuleInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by year_close / year_reopen."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UnitResultInline(admin.TabularInline):
+    model = UnitResult
+    fields = ["rank", "unit_name", "kind_name", "points", "reward", "missing", "extra", "bonus_base"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(YearSnapshot)
+class YearSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["year", "closed_at", "closed_by", "published_at"]
+    list_select_related = ["year", "closed_by"]
+    exclude = ["data"]
+    inlines = [UnitResultInline]
+
+
+@admin.register(PersonResult)
+class PersonResultAdmin(ReadOnlyAdmin):
+    list_display = ["position", "name", "unit_name", "reward", "piece_count", "snapshot"]
+    list_filter = ["snapshot__year"]
+    list_select_related = ["snapshot__year"]
+    search_fields = ["name", "unit_name"]
+
+
+@admin.register(YearStatusLog)
+class YearStatusLogAdmin(ReadOnlyAdmin):
+    list_display = ["year", "from_status", "to_status", "actor", "at", "reason"]
+    list_filter = ["year", "to_status"]
+    list_select_related = ["year", "actor"]

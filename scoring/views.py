@@ -4,10 +4,10 @@ Bureau staff read any unit; a liaison or unit head only their own (another unit 
 other roles get a 403 (``publicity.access``)."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from publicity.access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
-from publicity.models import AssessmentYear, Placement
+from publicity.models import AssessmentYear, Placement, YearStatus
 
 from .services import explain_piece, policy_lines, year_results
 
@@ -45,6 +45,16 @@ def unit_score(request, year: int, unit_id: int):
             "unit_count": len(result.units),
         },
     )
+
+
+@require_roles(*SCORE_READERS)
+def unit_score_current(request, unit_id: int):
+    """The unit's page for the latest year that is not in preparation (the admin links here)."""
+    unit = unit_for_user(request.user, unit_id)
+    year = AssessmentYear.objects.exclude(status=YearStatus.DRAFT).order_by("-year").first()
+    if year is None:
+        raise Http404("尚无进行中或已结账的考核年度。")
+    return redirect("scoring:unit-score", year.year, unit.pk)
 
 
 @require_roles(*SCORE_READERS)

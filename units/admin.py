@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from scoring.admin_links import unit_score_link
+
 from .models import Unit, UnitKind, User
 from .resources import TableImportExportMixin, UnitResource
 
@@ -16,7 +18,17 @@ class UnitKindAdmin(admin.ModelAdmin):
 @admin.register(Unit)
 class UnitAdmin(TableImportExportMixin, admin.ModelAdmin):
     resource_classes = [UnitResource]  # 导入/导出单位名单, same as manage.py import_units
-    list_display = ["name", "kind", "parent", "head_name", "liaison_name", "phone", "order", "is_active"]
+    list_display = [
+        "name",
+        "kind",
+        "parent",
+        "head_name",
+        "liaison_name",
+        "phone",
+        "order",
+        "is_active",
+        unit_score_link,
+    ]
     list_filter = ["kind", "is_active"]
     list_select_related = ["kind", "parent"]
     search_fields = ["name", "aliases", "liaison_name", "head_name"]

@@ -1,0 +1,109 @@
+"""Closing, publishing and reopening a year from the admin (DOMAIN §8). Mixed into the publicity
+app's AssessmentYearAdmin; every act goes through ``scoring.services`` (bureau admin only)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from publicity.models import YearStatus
+
+from .services import year_close, year_publish, year_reopen
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="重新开放原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "重新开放年度必须填写原因。"},
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.messages)
+    return str(exc) or "无权操作。"
+
+
+class YearClosingAdminMixin:
+    actions = ["close_years", "publish_years"]
+    readonly_fields = ["closing_links"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Closing and publishing are acts with a snapshot and a log, never a plain field edit.
+        if db_field.name == "status":
+            kwargs["choices"] = [(YearStatus.DRAFT, YearStatus.DRAFT.label), (YearStatus.OPEN, YearStatus.OPEN.label)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # A frozen year's settings (and its reporting rules inline) stay as they were closed.
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _run(self, request, queryset, service, done: str):
+        for year in queryset.order_by("year"):
+            try:
+                service(actor=request.user, year=year)
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{year.year}年度:{_error_text(exc)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{year.year}年度{done}。", messages.SUCCESS)
+
+    def close_years(self, request, queryset):
+        self._run(request, queryset, year_close, "已结账,各单位和个人结果已存档")
+
+    close_years.short_description = "结账(冻结所选年度并存档结果)"
+
+    def publish_years(self, request, queryset):
+        self._run(request, queryset, year_publish, "已发布")
+
+    publish_years.short_description = "发布所选已结账年度的结果"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        extra = [
+            path("<int:pk>/reopen/", self.admin_site.admin_view(self.reopen_view), name=f"{info[0]}_{info[1]}_reopen")
+        ]
+        return extra + super().get_urls()
+
+    @staticmethod
+    def closing_links(obj):
+        if obj is None or not obj.pk:
+            return "—"
+        if obj.is_frozen:
+            url = reverse("admin:publicity_assessmentyear_reopen", args=[obj.pk])
+            return format_html('<a href="{}">重新开放本年度(须填写原因)</a>', url)
+        return "在年度列表中选中本年度,执行“结账”动作。"
+
+    closing_links.short_description = "结账/重新开放"
+
+    def reopen_view(self, request, pk: int):
+        year = get_object_or_404(self.model, pk=pk)
+        if not request.user.is_bureau_admin:
+            raise PermissionDenied("只有市局管理员可以重新开放年度。")
+        form = ReopenForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                year_reopen(actor=request.user, year=year, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, f"{year.year}年度已重新开放,原因已记录。", messages.SUCCESS)
+                return redirect("admin:publicity_assessmentyear_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"重新开放{year.year}年度",
+            "year": year,
+            "form": form,
+        }
+        return render(request, "scoring/admin_reopen.html", context)
