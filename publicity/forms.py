@@ -78,11 +78,13 @@ class PublicationForm(forms.Form):
     photo = forms.FileField(
         label="拍照上传",
         required=False,
+        allow_empty_file=True,  # an empty file is refused by validate_evidence, naming the row
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT, "capture": "environment"}),
     )
     evidence = forms.FileField(
         label="选择文件",
         required=False,
+        allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
@@ -94,6 +96,16 @@ class PublicationForm(forms.Form):
         )
         self.fields["url"].widget.attrs.update({"class": "url-input", "placeholder": "https://…", "inputmode": "url"})
         self.evidence_info = None
+
+    def has_changed(self):
+        """A row whose outlet, date, page, URL and files are all blank is an unused row, whatever
+        its placement select says (a research article may have no publication)."""
+        if not self.is_bound:
+            return False
+        keys = ("outlet", "date", "page", "url")
+        typed = any((self.data.get(self.add_prefix(k)) or "").strip() for k in keys)
+        files = any(self.files.get(self.add_prefix(k)) for k in ("photo", "evidence"))
+        return typed or files
 
     @property
     def row_label(self) -> str:
