@@ -136,3 +136,34 @@ def test_piece_page_queries_are_bounded(client, users, units, make_piece, django
     a = _count(client, reverse("scoring:piece-reward", args=[one.pk]), django_assert_max_num_queries)
     b = _count(client, reverse("scoring:piece-reward", args=[four.pk]), django_assert_max_num_queries)
     assert a == b <= 15
+
+
+def test_closed_year_pages_read_the_snapshot(client, users, units, make_piece, year):
+    from scoring.models import RewardRule
+    from scoring.services import year_close
+
+    piece = make_piece(units["a"], "人民网稿件", [("人民网", "2011-03-01")])
+    year_close(actor=users["bureau_admin"], year=year)
+    RewardRule.objects.filter(note="中央及省政府网站").update(amount=Decimal("999"))  # past every door
+    login(client, users["liaison_a"])
+    page = client.get(unit_url(units["a"]))
+    assert "结账快照" in page.content.decode() and page.context["score"].reward == Decimal("100.00")
+    page = client.get(reverse("scoring:piece-reward", args=[piece.pk]))
+    assert page.context["explanation"].source == "snapshot" and page.context["reward"].amount == Decimal("100.00")
+
+
+def test_admin_lists_link_to_the_score_pages(client, users, units, make_piece):
+    piece = make_piece(units["a"], "稿件", [("安康日报", "2011-03-01")])
+    login(client, users["bureau_admin"])
+    pieces = client.get(reverse("admin:publicity_piece_changelist")).content.decode()
+    assert reverse("scoring:piece-reward", args=[piece.pk]) in pieces
+    unit_list = client.get(reverse("admin:units_unit_changelist")).content.decode()
+    current = reverse("scoring:unit-score-current", args=[units["a"].pk])
+    assert current in unit_list
+    response = client.get(current)
+    assert response.status_code == 302 and response["Location"] == unit_url(units["a"])
+
+
+def test_current_year_link_keeps_the_unit_scope(client, users, units):
+    login(client, users["liaison_b"])
+    assert client.get(reverse("scoring:unit-score-current", args=[units["a"].pk])).status_code == 404
