@@ -1,7 +1,8 @@
 """Request-level security controls (等保2.0 身份鉴别 / 访问控制 / 安全审计).
 
 Order in settings.MIDDLEWARE, after AuthenticationMiddleware:
-AuditContextMiddleware → SessionSecurityMiddleware → ForcePasswordChangeMiddleware → AxesMiddleware.
+AuditContextMiddleware → SessionSecurityMiddleware → ForcePasswordChangeMiddleware (after
+MessageMiddleware) … AxesMiddleware (last).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AuditImmutableError("审计日志不可删除;过期日志只能用 purge_audit 命令清理。")
 
-    def _purge_older_than(self, cutoff: dt.datetime) -> int:
+    def purge_older_than(self, cutoff: dt.datetime) -> int:
         """The one way rows leave the table: rows older than the retention period (purge_audit)."""
         if cutoff > retention_cutoff():
             raise AuditImmutableError(f"审计日志至少保留{settings.AUDIT_RETENTION_DAYS}天,不能清理更近的记录。")

@@ -114,7 +114,7 @@ def record(
             actor = current_actor()
     label = model_name = ""
     if obj is not None:
-        model = type(obj)
+        model = obj._meta.model  # not type(obj): request.user is a lazy proxy
         object_id = obj.pk
         object_repr = object_repr or str(obj)
     if model is not None:
@@ -246,7 +246,7 @@ def _logged_in(sender, request, user, **kwargs):
         user=user,
         request=request,
         object_repr=user.get_username(),
-        model=type(user),
+        model=user._meta.model,
         object_id=user.pk,
     )
 
@@ -260,7 +260,7 @@ def _logged_out(sender, request, user, **kwargs):
         action,
         user=user,
         request=request,
-        model=type(user),
+        model=user._meta.model,
         object_id=user.pk,
         object_repr=user.get_username(),
         message=reason,

@@ -168,8 +168,9 @@ import datetime as _dt  # noqa: E402
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "audit.apps.RoleAdminConfig"
 INSTALLED_APPS += ["axes", "audit", "ops"]  # axes before audit: its login signal handlers run first
 
-_AUTH_MW = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-MIDDLEWARE[_AUTH_MW + 1 : _AUTH_MW + 1] = [
+# After authentication and messages (the idle logout leaves a message for the login page).
+_AFTER = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_AFTER:_AFTER] = [
     "audit.middleware.AuditContextMiddleware",  # who/where for the audit trail; records 403s
     "audit.middleware.SessionSecurityMiddleware",  # idle timeout, sessions of disabled users
     "audit.middleware.ForcePasswordChangeMiddleware",  # initial password must be changed
