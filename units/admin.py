@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import SeparationOfDutiesUserAdminMixin
 from scoring.admin_links import unit_score_link
 
 from .models import Unit, UnitKind, User
@@ -37,7 +38,7 @@ class UnitAdmin(TableImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SeparationOfDutiesUserAdminMixin, BaseUserAdmin):
     list_display = ["username", "display_name", "unit", "roles_display", "is_active", "last_login"]
     list_filter = [
         "is_active",
