@@ -60,7 +60,9 @@ def import_units(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
     if ignored:
         report.notes.append("已忽略无法识别的列:" + "、".join(ignored))
 
-    kinds = NameIndex(UnitKind.objects.all(), aliases=lambda k: [k.code])
+    all_kinds = list(UnitKind.objects.all())
+    kinds = NameIndex(all_kinds, aliases=lambda k: [k.code])
+    valid = "、".join(k.name for k in all_kinds)
     existing = {u.name: u for u in Unit.objects.select_related("kind", "parent")}
     by_name = NameIndex(existing.values())
 
@@ -79,7 +81,6 @@ def import_units(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
         parsed["name"] = name
         kind = kinds.get(rec.get(KIND))
         if kind is None:
-            valid = "、".join(UnitKind.objects.values_list("name", flat=True))
             report.error(f"不是已登记的单位类型(可选:{valid})", row=row, column=KIND, value=rec.get(KIND))
         parsed["kind"] = kind
         for fname, col in TEXT_FIELDS.items():

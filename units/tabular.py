@@ -161,9 +161,30 @@ def check_size(size: int) -> None:
         raise ImportAborted(f"文件大小{size / 1024 / 1024:.1f}MB,超过导入上限{limit / 1024 / 1024:.0f}MB。")
 
 
+#: An .xlsx is a zip; a small upload that inflates to more than this many times its size is refused.
+MAX_INFLATION = 20
+
+
+def check_inflated_size(data: bytes) -> None:
+    """Refuse a zip bomb before any XML is parsed (the reader would inflate it all in memory)."""
+    import zipfile
+
+    if not data.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            inflated = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile:
+        return  # the reader reports an unreadable file in Chinese
+    limit = max(settings.IMPORT_MAX_BYTES, len(data)) * MAX_INFLATION
+    if inflated > limit:
+        raise ImportAborted(f"文件解压后有{inflated / 1024 / 1024:.0f}MB,超出允许范围,不予读取。")
+
+
 def read_workbook(data: bytes) -> list[Sheet]:
     """All sheets of an .xlsx/.xls/.ods file, blank rows kept so row numbers match Excel's."""
     check_size(len(data))
+    check_inflated_size(data)
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:

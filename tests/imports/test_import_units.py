@@ -108,3 +108,30 @@ def test_absent_optional_column_keeps_the_value(xlsx, kinds):
     run("import_units", xlsx(UNIT_HEADERS, ROSTER))
     run("import_units", xlsx(["单位名称", "单位类型"], [["汉滨区人社局", "县区人社局"]]))
     assert Unit.objects.get(name="汉滨区人社局").liaison_name == "李四"
+
+
+def test_zip_bomb_is_refused_before_parsing(xlsx, kinds, settings):
+    path = xlsx(UNIT_HEADERS, [["甲" * 30000, "县区人社局"] for _ in range(40)])
+    import os
+
+    settings.IMPORT_MAX_BYTES = os.path.getsize(path) + 1  # passes the upload cap, inflates far beyond it
+    said = failing("import_units", path)
+    assert "解压后" in said
+    assert Unit.objects.count() == 0
+
+
+def test_command_exit_status_is_non_zero_on_error(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_units", str(tmp_path / "missing.xlsx")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "找不到文件" in done.stderr
