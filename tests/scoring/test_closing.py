@@ -181,11 +181,20 @@ def admin_client(client, users, closed):
 
 
 def _objects(closed, season, units):
+    from django.core.files.base import ContentFile
+
+    from publicity.models import Evidence
+
+    evidence = Evidence(
+        publication=season["draft"].publications.get(), content_type="image/png", size=4, sha256="0" * 64
+    )
+    evidence.file.save("clip.png", ContentFile(b"\x89PNG"), save=True)
     indicator = Indicator.objects.get(year=closed, unit_kind=units["a"].kind, code="C1")
     target = UnitTarget.objects.create(indicator=indicator, unit=units["b"], target=9)
     return {
         "piece": season["draft"],
         "publication": season["draft"].publications.get(),
+        "evidence": evidence,
         "indicator": indicator,
         "unittarget": target,
         "scoringpolicy": ScoringPolicy.objects.get(year=closed),
@@ -197,7 +206,8 @@ def _admin_url(obj, view):
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_{view}", args=[obj.pk])
 
 
-def test_admin_change_and_delete_posts_are_refused(admin_client, closed, season, units):
+def test_admin_change_and_delete_posts_are_refused(admin_client, closed, season, units, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     # created before closing would be the normal case; a target added through the ORM here is still frozen
     objs = _objects(closed, season, units)
     for name, obj in objs.items():
@@ -210,6 +220,7 @@ def test_admin_change_and_delete_posts_are_refused(admin_client, closed, season,
     assert UnitTarget.objects.get(pk=objs["unittarget"].pk).target == 9
     assert RewardRule.objects.filter(schedule=objs["rewardschedule"]).count() == 25
     assert ScoringPolicy.objects.filter(year=closed).exists()
+    assert objs["publication"].evidence.count() == 1
 
 
 def test_admin_bulk_delete_is_refused(admin_client, closed, season):
