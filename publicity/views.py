@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from scoring.services import score_year, year_results
-from units.models import Role, Unit
+from units.models import Role, Unit, UnitKind
 
 from . import services
 from .access import (
@@ -655,8 +655,10 @@ def review_batch(request):
 def dashboard(request):
     year = current_year(request)
     results = year_results(year)
+    kind_order = dict(UnitKind.objects.values_list("pk", "order"))
     groups: dict[str, dict] = {}
-    for u in sorted(results.units, key=lambda u: u.rank):
+    units_by_kind = sorted(results.units, key=lambda u: (kind_order.get(u.kind_id, 0), u.kind_name, u.rank))
+    for u in units_by_kind:
         group = groups.setdefault(u.kind_name, {"name": u.kind_name, "codes": [], "rows": []})
         for ind in u.indicators:
             if (ind.code, ind.name) not in group["codes"]:

@@ -21,8 +21,8 @@
       interaction: { mode: "index", intersect: false },
       scales: {
         x: { stacked: true },
-        y: { stacked: true, beginAtZero: true, title: { display: true, text: "当月篇数" } },
-        y2: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "累计" } }
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "当月篇数" } },
+        y2: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false }, title: { display: true, text: "累计" } }
       }
     }
   });

@@ -40,7 +40,8 @@
     function choose(name) { input.value = name; close(); }
     function show(results) {
       list.innerHTML = "";
-      if (!results.length) { close(); return; }
+      // A late answer for a field the user has already left must not pop up over the next one.
+      if (!results.length || document.activeElement !== input) { close(); return; }
       results.forEach(function (o) {
         var li = document.createElement("li");
         li.textContent = o.name;

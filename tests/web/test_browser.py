@@ -1,0 +1,146 @@
+"""Browser scenario in headless Chromium (Debian's, driven by Playwright; never `playwright install`).
+
+A liaison logs in, logs a piece published in two outlets with an uploaded image and submits it; a
+reviewer approves it; the liaison's progress and the dashboard change. Run at a desktop and at a
+phone viewport (390×844). Screenshots of each step go to test-artifacts/screenshots/.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, chromium_path, skip_or_fail
+
+from .conftest import png_bytes
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the browser fixture reports it through skip_or_fail
+    expect = sync_playwright = None
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    path = chromium_path()
+    if sync_playwright is None:
+        skip_or_fail("playwright (pip) is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=ARGS)
+        yield b
+        b.close()
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _achieved(page, code):
+    return int(page.locator(f'[data-code="{code}"] .achieved').inner_text())
+
+
+def _open_menu(page, device):
+    if device == "phone":
+        page.click("label.nav-burger")
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_liaison_logs_reviewer_approves_progress_moves(browser, live_server, users, units, tmp_path, device):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    image = tmp_path / "clipping.png"
+    image.write_bytes(png_bytes(60, 40, (40, 90, 200)))
+    base = live_server.url
+    shot = lambda page, step: page.screenshot(path=str(SHOTS / f"{device}-{step}.png"), full_page=True)  # noqa: E731
+    title = f"汉滨区开展春风行动专场招聘会({device})"
+
+    liaison = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
+    page = liaison.new_page()
+    page.goto(f"{base}/accounts/login/")
+    shot(page, "01-login")
+    _login(page, base, "liaison_a")
+    assert page.url.endswith("/p/unit/")
+    assert _achieved(page, "C1") == 0
+    shot(page, "02-liaison-home-before")
+
+    # Log the piece: one form, two outlets, an uploaded clipping photo.
+    _open_menu(page, device)
+    page.click("text=登记稿件")
+    page.fill("#id_title", title)
+    page.fill("#id_authors", "李晓梅、王强")
+    page.fill("#id_characters", "1200")
+    page.check("text=就业创业")
+    page.fill("#id_pub-0-outlet", "安康")
+    page.wait_for_selector(".ac-list li")
+    shot(page, "03-outlet-autocomplete")
+    page.locator(".ac-list li", has_text="安康日报").first.dispatch_event("mousedown")
+    assert page.input_value("#id_pub-0-outlet") == "安康日报"
+    page.fill("#id_pub-0-date", "2011-03-05")
+    page.select_option("#id_pub-0-placement", "front")
+    page.set_input_files("#id_pub-0-evidence", str(image))
+    page.click("#add-pub")
+    page.fill("#id_pub-1-url", "http://www.people.com.cn/n/2011/0306/c1001.html")
+    page.dispatch_event("#id_pub-1-url", "change")
+    expect(page.locator("#id_pub-1-outlet")).to_have_value("人民网")
+    page.fill("#id_pub-1-date", "2011-03-06")
+    shot(page, "04-piece-form-filled")
+    page.click("button[value=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "已提交审核" in page.content()
+    assert page.locator(".badge.submitted").count() >= 1
+    assert page.locator(".thumbs img").count() == 1
+    shot(page, "05-piece-submitted")
+    piece_url = page.url
+
+    # The reviewer approves it from the queue, with the thumbnail in view.
+    reviewer = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
+    rpage = reviewer.new_page()
+    _login(rpage, base, "reviewer")
+    assert rpage.url.endswith("/p/review/")
+    card = rpage.locator("article.qitem", has_text=title)
+    assert card.locator(".thumbs img").count() == 1
+    natural = card.locator(".thumbs img").evaluate("img => img.naturalWidth")
+    assert natural == 60  # the image really came through the access-checked view
+    shot(rpage, "06-review-queue")
+    card.locator("button", has_text="通过").click()
+    rpage.wait_for_load_state("networkidle")
+    assert "已审核通过" in rpage.content()
+    shot(rpage, "07-review-approved")
+
+    # The liaison sees the outcome at once: the piece is approved and C1 moved.
+    page.goto(piece_url)
+    assert page.locator(".badge.approved").count() >= 1 and "只读" in page.content()
+    page.goto(f"{base}/p/unit/")
+    assert _achieved(page, "C1") == 1
+    shot(page, "08-liaison-home-after")
+
+    # The leadership dashboard counts it.
+    leader = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
+    lpage = leader.new_page()
+    _login(lpage, base, "leader")
+    assert lpage.url.endswith("/p/dashboard/")
+    row = lpage.locator(f'tr[data-unit="{units["a"].pk}"]')
+    assert re.search(r"1/40", row.inner_text())
+    assert lpage.locator("#total-approved").inner_text() == "1"
+    expect(lpage.locator("#monthly-chart")).to_have_attribute("width", re.compile(r"\d+"))
+    shot(lpage, "09-dashboard")
+    for ctx in (liaison, reviewer, leader):
+        ctx.close()
