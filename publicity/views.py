@@ -90,14 +90,9 @@ def reporting_rule(year: AssessmentYear, kind_id: int) -> Rule | None:
     return Rule(row.cadence, row.day, row.month) if row else None
 
 
-def unit_score_url(year: int, unit_id: int) -> str | None:
-    """The scoring app's per-unit page, if installed (drill-down from the dashboard)."""
-    for kwargs in ({"year": year, "unit_id": unit_id}, {"year": year, "pk": unit_id}):
-        try:
-            return reverse("scoring:unit-score", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
+def unit_score_url(year: int, unit_id: int) -> str:
+    """The scoring app's per-unit page (drill-down from the dashboard and the liaison home)."""
+    return reverse("scoring:unit-score", kwargs={"year": year, "unit_id": unit_id})
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
