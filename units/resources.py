@@ -210,6 +210,7 @@ class TableImportExportMixin(ImportExportMixin):
     """Admin import/export through a TableResource: xlsx only, all or nothing, Chinese errors."""
 
     formats = [SafeXLSX]
+    import_template_name = "admin/imports/import.html"
     import_form_class = SizeLimitedImportForm
     confirm_form_class = ConfirmImportForm
     export_form_class = ExportForm
