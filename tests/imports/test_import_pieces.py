@@ -259,3 +259,20 @@ def test_serial_number_and_apostrophe_prefixed_formula_text(xlsx, units):
     # Other writers keep cells inert with a leading apostrophe; the title is the text after it.
     imp(xlsx(["序号", *PIECE_HEADERS], [[1, *piece_row(title="'=1+1 算什么")]]))
     assert Piece.objects.get().title == "=1+1 算什么"
+
+
+def test_the_services_permission_rules_hold_through_the_import(units, users):
+    # The import writes through publicity.services: a liaison may bring in only their own unit's pieces.
+    from publicity.imports import import_pieces
+    from publicity.models import AssessmentYear
+    from units.tabular import sheets_from_rows
+
+    year = AssessmentYear.objects.get(year=2011)
+    rows = [piece_row(unit="汉滨区人社局", title="自己的"), piece_row(unit="旬阳县人社局", title="别人的")]
+    report = import_pieces(sheets_from_rows(PIECE_HEADERS, rows), year=year, actor=users["liaison_a"])
+    assert [str(e) for e in report.errors] == ["第3行「单位」列:“旬阳县人社局”您无权为该单位录入或修改稿件。"]
+    assert Piece.objects.count() == 0
+    report = import_pieces(sheets_from_rows(PIECE_HEADERS, rows[:1]), year=year, actor=users["liaison_a"], approve=True)
+    assert "只有审核员可以审核稿件" in str(report.errors[0])
+    report = import_pieces(sheets_from_rows(PIECE_HEADERS, rows[:1]), year=year, actor=users["liaison_a"])
+    assert report.ok and Piece.objects.get().created_by == users["liaison_a"]
