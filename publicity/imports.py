@@ -316,7 +316,7 @@ def _parse_piece_rows(table, year: AssessmentYear, report: ImportReport) -> list
                     report.error("不是已登记的专题", row=row, column=TOPICS, value=name)
                 elif topic not in found:
                     found.append(topic)
-            values[TOPICS] = found
+            values[TOPICS] = sorted(found, key=lambda t: t.pk)  # order does not matter for topics
         chars_cell = rec.get(CHARS)
         if not is_blank(chars_cell):
             try:
