@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -43,6 +45,7 @@ IGNORED_FIELDS = {"updated_at", "last_login"}
 SECRET_FIELDS = {"password"}
 
 MAX_REPR = 300
+MAX_VALUE = 2000
 
 
 def _plain(value):
@@ -66,12 +69,23 @@ def _plain(value):
     return str(value)
 
 
+def _bounded(value):
+    """Big values (a year snapshot's whole result JSON) are kept as their size and SHA-256:
+    enough to prove what was stored without copying megabytes into every audit row."""
+    if isinstance(value, str | list | dict):
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if len(text) > MAX_VALUE:
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            return f"<{len(text)}字符, SHA-256 {digest}>"
+    return value
+
+
 def _concrete_fields(model):
     return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key]
 
 
 def snapshot(instance) -> dict:
-    return {f.attname: _plain(f.value_from_object(instance)) for f in _concrete_fields(type(instance))}
+    return {f.attname: _bounded(_plain(f.value_from_object(instance))) for f in _concrete_fields(type(instance))}
 
 
 def _diff(old: dict, new: dict) -> dict:
@@ -202,7 +216,7 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
     if old is None:
         record(AuditAction.UPDATE, obj=instance, changes={k: [None, v] for k, v in _hide_secrets(new).items()})
         return
-    changes = _diff({k: _plain(v) for k, v in old.items()}, new)
+    changes = _diff({k: _bounded(_plain(v)) for k, v in old.items()}, new)
     if changes:
         record(AuditAction.UPDATE, obj=instance, changes=changes)
 
@@ -312,12 +326,18 @@ def connect() -> None:
     if _connected:
         return
     _connected = True
-    model_signals.pre_save.connect(_pre_save, dispatch_uid="audit_pre_save")
-    model_signals.post_save.connect(_post_save, dispatch_uid="audit_post_save")
-    model_signals.post_delete.connect(_post_delete, dispatch_uid="audit_post_delete")
+    # Connected per audited model, not globally: a receiver on every model would stop Django's
+    # fast (single-query) cascade deletes everywhere, sessions and login records included.
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.auto_created and model._meta.app_label in AUDITED_APPS:
-            model_signals.m2m_changed.connect(_m2m_changed, sender=model, dispatch_uid=f"audit_m2m_{model._meta.label}")
+        if model._meta.app_label not in AUDITED_APPS:
+            continue
+        uid = model._meta.label
+        if model._meta.auto_created:
+            model_signals.m2m_changed.connect(_m2m_changed, sender=model, dispatch_uid=f"audit_m2m_{uid}")
+            continue
+        model_signals.pre_save.connect(_pre_save, sender=model, dispatch_uid=f"audit_pre_save_{uid}")
+        model_signals.post_save.connect(_post_save, sender=model, dispatch_uid=f"audit_post_save_{uid}")
+        model_signals.post_delete.connect(_post_delete, sender=model, dispatch_uid=f"audit_post_delete_{uid}")
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit_logged_out")
     auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="audit_login_failed")

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.recorder import record_many
 from units.models import Unit, User, split_list
 
 from .models import (
@@ -127,9 +129,11 @@ def _write_children(
     piece: Piece, authors: list[str], topics: Iterable[Topic], publications: Sequence[PublicationInput] | None
 ) -> None:
     piece.authors.all().delete()
-    PieceAuthor.objects.bulk_create(
+    created = PieceAuthor.objects.bulk_create(
         [PieceAuthor(piece=piece, position=i, name=name) for i, name in enumerate(authors, 1)]
     )
+    # Authors decide who is paid: audited like every other write (bulk_create sends no signals).
+    record_many(AuditAction.CREATE, created)
     piece.topics.set(list(topics))
     if publications is not None:
         keep = {p.outlet.pk for p in publications}

@@ -185,6 +185,13 @@ def read_workbook(data: bytes) -> list[Sheet]:
     """All sheets of an .xlsx/.xls/.ods file, blank rows kept so row numbers match Excel's."""
     check_size(len(data))
     check_inflated_size(data)
+    # Zip bomb / XML bomb / XXE guard before any parser sees the file (security; publicity/xlsx_guard.py).
+    from publicity.xlsx_guard import UnsafeWorkbook, check_workbook_upload
+
+    try:
+        check_workbook_upload(io.BytesIO(data))
+    except UnsafeWorkbook as exc:
+        raise ImportAborted(exc.messages[0]) from exc
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
