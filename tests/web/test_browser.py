@@ -69,7 +69,12 @@ def test_liaison_logs_reviewer_approves_progress_moves(browser, live_server, use
     image = tmp_path / "clipping.png"
     image.write_bytes(png_bytes(60, 40, (40, 90, 200)))
     base = live_server.url
-    shot = lambda page, step: page.screenshot(path=str(SHOTS / f"{device}-{step}.png"), full_page=True)  # noqa: E731
+
+    def shot(page, step):
+        page.screenshot(path=str(SHOTS / f"{device}-{step}.png"), full_page=True)
+        if device == "phone":  # nothing may widen the page beyond the phone's screen
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, step
+
     title = f"汉滨区开展春风行动专场招聘会({device})"
 
     liaison = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
