@@ -62,11 +62,13 @@ class YearClosingAdminMixin:
         self._run(request, queryset, year_close, "已结账,各单位和个人结果已存档")
 
     close_years.short_description = "结账(冻结所选年度并存档结果)"
+    close_years.allowed_permissions = ("change",)  # offered to the bureau admin only
 
     def publish_years(self, request, queryset):
         self._run(request, queryset, year_publish, "已发布")
 
     publish_years.short_description = "发布所选已结账年度的结果"
+    publish_years.allowed_permissions = ("change",)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

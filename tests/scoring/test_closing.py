@@ -336,10 +336,12 @@ def test_admin_close_publish_actions_and_reopen_form(client, users, year, season
     changelist = reverse("admin:publicity_assessmentyear_changelist")
     # a reviewer may look at the admin but the service refuses the act
     login(client, users["reviewer"])
+    assert 'value="close_years"' not in client.get(changelist).content.decode()
     client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]}, follow=True)
     assert AssessmentYear.objects.get(pk=year.pk).status == "open"
 
     login(client, users["bureau_admin"])
+    assert 'value="close_years"' in client.get(changelist).content.decode()
     response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]}, follow=True)
     assert "2011年度已结账" in response.content.decode()
     assert AssessmentYear.objects.get(pk=year.pk).status == "closed" and YearSnapshot.objects.filter(year=year).exists()
