@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.conftest import PASSWORD, chromium_path, skip_or_fail
 
@@ -32,7 +33,17 @@ ARGS = [
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# A live server needs committed data, so these tests run on a transactional database (the same as
+# ``django_db(transaction=True)``), requested as a fixture *after* ``reload_preset_after`` so that the
+# preset is put back after the flush for the tests that follow (with the marker the flush would run last).
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def reload_preset_after(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        call_command("loaddata", "ankang_2011", verbosity=0)
 
 
 @pytest.fixture
@@ -64,7 +75,9 @@ def _open_menu(page, device):
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
-def test_liaison_logs_reviewer_approves_progress_moves(browser, live_server, users, units, tmp_path, device):
+def test_liaison_logs_reviewer_approves_progress_moves(
+    reload_preset_after, transactional_db, browser, live_server, users, units, tmp_path, device
+):
     SHOTS.mkdir(parents=True, exist_ok=True)
     image = tmp_path / "clipping.png"
     image.write_bytes(png_bytes(60, 40, (40, 90, 200)))
