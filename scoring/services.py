@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,6 +36,7 @@ from .rules import (
     RuleFact,
     UnitScore,
     YearScore,
+    piece_reward,
     score_year_facts,
     year_score_from_dict,
     year_score_to_dict,
@@ -228,6 +230,53 @@ def score_year(
         own_rules=own_rules,
         as_of=as_of,
     )
+
+
+@dataclass(frozen=True)
+class PieceExplanation:
+    """Why a piece is paid what it is: its reward (with every publication's matching rules), the
+    schedule's rules by id, and whether it counts (approved) and from where (live or snapshot)."""
+
+    reward: PieceReward
+    rules: dict[int, RewardRule]
+    counted: bool
+    source: str
+
+
+def piece_fact(piece: Piece) -> PieceFact:
+    return PieceFact(
+        id=piece.pk,
+        unit_id=piece.unit_id,
+        kind=piece.kind,
+        characters=piece.characters,
+        authors=tuple(a.name for a in piece.authors.all()),
+        publications=tuple(
+            PublicationFact(id=pub.pk, outlet=_outlet(pub.outlet), date=pub.date, placement=pub.placement)
+            for pub in piece.publications.select_related("outlet__level", "outlet__category").order_by("date", "id")
+        ),
+        topic_ids=frozenset(t.pk for t in piece.topics.all()),
+        title=piece.title,
+        report_date=piece.report_date,
+    )
+
+
+def explain_piece(piece: Piece) -> PieceExplanation:
+    """A piece's reward under the bureau schedule; a closed year's counted pieces read the snapshot."""
+    schedule = (
+        RewardSchedule.objects.filter(year_id=piece.year_id, owner_unit__isnull=True)
+        .prefetch_related(
+            Prefetch("rules", queryset=RewardRule.objects.order_by("order", "id").prefetch_related("outlets"))
+        )
+        .first()
+    )
+    rules = list(schedule.rules.all()) if schedule else []
+    counted = piece.status == PieceStatus.APPROVED
+    if counted and piece.year.is_frozen:
+        stored = year_results(piece.year)
+        if stored.source == "snapshot" and piece.pk in stored.pieces:
+            return PieceExplanation(stored.pieces[piece.pk], {r.pk: r for r in rules}, True, "snapshot")
+    reward = piece_reward(piece_fact(piece), [_rule(r) for r in rules])
+    return PieceExplanation(reward, {r.pk: r for r in rules}, counted, "live")
 
 
 def year_results(year: AssessmentYear) -> YearScore:
