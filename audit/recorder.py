@@ -18,6 +18,7 @@ audited models calls ``record_many`` itself.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import hashlib
@@ -25,6 +26,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.contrib.auth import signals as auth_signals
@@ -184,7 +186,23 @@ def record_many(action: str, objs: Iterable, *, message: str = "") -> int:
 # ---- model signals -------------------------------------------------------------------------
 
 
+_suspended: ContextVar[bool] = ContextVar("audit_suspended", default=False)
+
+
+@contextlib.contextmanager
+def suspended():
+    """Record nothing inside (``restore`` reloads rows and their audit trail verbatim; the
+    restore itself is recorded once afterwards)."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
 def _is_audited(sender) -> bool:
+    if _suspended.get():
+        return False
     return sender._meta.app_label in AUDITED_APPS and not sender._meta.auto_created
 
 

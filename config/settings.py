@@ -222,6 +222,7 @@ AUDIT_TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", "False")
 # SECURE_PROXY_SSL_HEADER=True (the proxy must set X-Forwarded-Proto) or SECURE_SSL_REDIRECT=False
 # if the proxy already redirects.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True" if PRODUCTION else "False")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-HTTP probe
 if envbool("SECURE_PROXY_SSL_HEADER", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "True" if PRODUCTION else "False")

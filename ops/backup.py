@@ -26,6 +26,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.recorder import suspended
+
 FORMAT = 1
 # Not backed up: rebuilt by migrate (contenttypes, permissions), or transient (sessions, live lockout counters).
 EXCLUDED = ["contenttypes", "auth.permission", "sessions.session", "axes.accessattempt"]
@@ -80,10 +82,10 @@ def create_backup(output: Path) -> dict:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             call_command(
                 "dumpdata",
-                *[],
                 exclude=EXCLUDED,
+                # Content types by natural key (their ids differ between databases); every other
+                # row keeps its primary key, so ids copied into audit rows still point at the same rows.
                 natural_foreign=True,
-                natural_primary=True,
                 output=str(data_path),
                 verbosity=0,
             )
@@ -168,7 +170,7 @@ def restore_backup(archive: Path, *, force: bool = False) -> dict:
             if not force:
                 raise BackupError("数据库不是空的。恢复会清空现有数据,确认无误请加 --force。")
             call_command("flush", interactive=False, verbosity=0)
-        with transaction.atomic():
+        with transaction.atomic(), suspended():
             call_command("loaddata", str(workdir / "data.json"), verbosity=0)
             counts = row_counts()
             wrong = {k: (v, counts.get(k)) for k, v in manifest["counts"].items() if counts.get(k) != v}
