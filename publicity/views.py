@@ -85,6 +85,11 @@ def as_of_date(request, year: AssessmentYear) -> dt.date:
     return min(max(day, dt.date(year.year, 1, 1)), dt.date(year.year, 12, 31))
 
 
+def deadline_day(request, year: AssessmentYear) -> dt.date:
+    """Deadlines are judged on the real day, or on ``?as_of=`` when a past year is replayed."""
+    return as_of_date(request, year) if request.GET.get("as_of") else timezone.localdate()
+
+
 def reporting_rule(year: AssessmentYear, kind_id: int) -> Rule | None:
     row = ReportingRule.objects.filter(year=year, unit_kind_id=kind_id).first()
     return Rule(row.cadence, row.day, row.month) if row else None
@@ -176,8 +181,7 @@ def unit_home(request):
         month: timezone.localtime(when).date()
         for month, when in year.reports.filter(unit=unit).values_list("month", "filed_at")
     }
-    # Deadlines are judged on the real day, or on ?as_of= when a past year is replayed.
-    today = as_of if request.GET.get("as_of") else timezone.localdate()
+    today = deadline_day(request, year)
     states = month_states(rule, year.year, today, filed) if rule else []
     context = {
         "unit": unit,
@@ -755,7 +759,7 @@ def unit_reports(request):
     rule = reporting_rule(year, unit.kind_id)
     reports = {r.month: r for r in year.reports.filter(unit=unit).select_related("filed_by")}
     filed = {m: timezone.localtime(r.filed_at).date() for m, r in reports.items()}
-    today = timezone.localdate()
+    today = deadline_day(request, year)
     month_counts = _month_counts(year, unit_ids=[unit.pk]).get(unit.pk, {})
     rows = [
         {"state": s, "report": reports.get(s.month), "counts": month_counts.get(s.month, {})}
@@ -806,7 +810,7 @@ def _month_counts(year: AssessmentYear, unit_ids=None) -> dict[int, dict[int, di
 def reports_overview(request):
     """The bureau's view: per unit and month, filed / late / not yet due; send a reminder."""
     year = current_year(request)
-    today = timezone.localdate()
+    today = deadline_day(request, year)
     units = list(Unit.objects.active().select_related("kind"))
     rules = {r.unit_kind_id: Rule(r.cadence, r.day, r.month) for r in ReportingRule.objects.filter(year=year)}
     filed: dict[int, dict[int, dt.date]] = defaultdict(dict)

@@ -148,3 +148,12 @@ def test_overview_query_count_does_not_grow(client, users, units, year, kinds):
         page = client.get(OVERVIEW).content.decode()
     assert "新增单位19" in page
     assert len(many) == len(few)
+
+
+def test_as_of_replays_a_past_date(client, users, units, year):
+    client.force_login(users["leader"])
+    page = client.get(OVERVIEW + "?as_of=2011-04-06").content.decode()
+    row = page.split(f'data-unit="{units["dept"].pk}"')[1].split("</tr>")[0]
+    assert row.count("✗") == 3  # January to March were due by 5 April
+    row = page.split(f'data-unit="{units["a"].pk}"')[1].split("</tr>")[0]
+    assert row.count("✗") == 0  # counties are due on 25 December
