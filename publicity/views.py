@@ -654,7 +654,7 @@ def review_batch(request):
 def dashboard(request):
     year = current_year(request)
     results = year_results(year)
-    kind_order = dict(UnitKind.objects.values_list("pk", "order"))
+    kind_order = {k.pk: k.order for k in UnitKind.objects.all()}
     groups: dict[str, dict] = {}
     units_by_kind = sorted(results.units, key=lambda u: (kind_order.get(u.kind_id, 0), u.kind_name, u.rank))
     for u in units_by_kind:
@@ -680,17 +680,20 @@ def dashboard(request):
         Piece.objects.filter(year=year)
         .exclude(status=PieceStatus.DRAFT)
         .annotate(m=ExtractMonth(Coalesce(_first_date_subquery(), "report_date")))
-        .values("m", "status")
+        .values("m", "status", "unit__kind_id")
         .annotate(n=Count("id"))
         .order_by()
     )
+    kinds = list(UnitKind.objects.order_by("order", "id"))
     approved = [0] * 12
     waiting = [0] * 12
+    by_kind = {k.pk: [0] * 12 for k in kinds}
     for row in monthly:
         if not row["m"]:
             continue
         if row["status"] == PieceStatus.APPROVED:
             approved[row["m"] - 1] += row["n"]
+            by_kind.setdefault(row["unit__kind_id"], [0] * 12)[row["m"] - 1] += row["n"]
         elif row["status"] == PieceStatus.SUBMITTED:
             waiting[row["m"] - 1] += row["n"]
     cumulative, running = [], 0
@@ -702,6 +705,7 @@ def dashboard(request):
         "approved": approved,
         "waiting": waiting,
         "cumulative": cumulative,
+        "kinds": [{"name": k.name, "data": by_kind[k.pk]} for k in kinds],
     }
     totals = {
         "units": len(results.units),

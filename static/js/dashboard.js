@@ -26,4 +26,24 @@
       }
     }
   });
+  var kindCanvas = document.getElementById("kind-chart");
+  var colours = ["#b3261e", "#0b5cad", "#1a7f37", "#9a6700", "#6f42c1", "#5f6b7a"];
+  if (kindCanvas && data.kinds) {
+    new Chart(kindCanvas, {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.kinds.map(function (k, i) {
+          var c = colours[i % colours.length];
+          return { label: k.name, data: k.data, borderColor: c, backgroundColor: c, tension: 0.2 };
+        })
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "当月通过篇数" } } }
+      }
+    });
+  }
 })();

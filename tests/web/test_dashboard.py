@@ -36,6 +36,9 @@ def test_dashboard_shows_every_unit_with_rank_points_reward(client, users, units
     chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page).group(1))
     assert chart["approved"][2] == 1 and chart["approved"][3] == 1 and chart["waiting"][3] == 1
     assert chart["cumulative"][-1] == 2
+    county = next(k for k in chart["kinds"] if k["name"] == "县区人社局")
+    assert county["data"][2] == 1 and county["data"][3] == 1 and sum(county["data"]) == 2
+    assert reverse("scoring:unit-score", kwargs={"year": 2011, "unit_id": units["a"].pk}) in row
     assert "vendor/chartjs/chart.umd.min.js" in page and "cdn" not in page.lower()
 
 
