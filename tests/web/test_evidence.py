@@ -116,3 +116,24 @@ def test_liaison_of_other_unit_cannot_attach(units, users, evidence):
     ev = evidence(units["a"], status=PieceStatus.DRAFT)
     with pytest.raises(PermissionDenied):
         services.evidence_attach(actor=users["liaison_b"], publication=ev.publication, upload=io.BytesIO(png_bytes()))
+
+
+def test_detail_query_count_does_not_grow_with_publications(client, users, units, make_piece):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def piece_with(n, title):
+        names = ["安康日报", "人民网", "新华网", "陕西日报", "安康电视台", "搜狐"][:n]
+        piece = make_piece(units["a"], title, [(o, "2011-03-05") for o in names], status=PieceStatus.DRAFT)
+        for pub in piece.publications.all():
+            services.evidence_attach(actor=None, publication=pub, upload=SimpleUploadedFile("a", png_bytes()))
+        return piece
+
+    one, six = piece_with(1, "一家媒体的稿件"), piece_with(6, "六家媒体的稿件")
+    client.force_login(users["reviewer"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("publicity:piece-detail", args=[one.pk]))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("publicity:piece-detail", args=[six.pk])).content.decode()
+    assert page.count("<img ") == 6
+    assert len(many) == len(few)
