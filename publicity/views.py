@@ -311,9 +311,10 @@ def _apply_service_errors(exc: ValidationError, form: PieceForm, formset) -> Non
         form.add_error(None, exc.messages)
 
 
-def _year_for(date: dt.date | None, fallback: AssessmentYear) -> AssessmentYear:
+def _year_for(date: dt.date | None) -> AssessmentYear | None:
+    """The assessment year a piece dated ``date`` belongs to (DOMAIN §4)."""
     if date is None:
-        return fallback
+        return None
     year = AssessmentYear.objects.filter(year=date.year).first()
     if year is None:
         raise ValidationError({"publications": f"{date.year}年度尚未设立,不能登记该年度的稿件。"})
@@ -348,9 +349,8 @@ def piece_form(request, pk=None):
                 for f in rows
             ]
             try:
-                year = piece.year if piece else _year_for(services.piece_year_date(pubs, data["report_date"]), None)
-                if year is None:
-                    year = current_year(request)
+                year = piece.year if piece else _year_for(services.piece_year_date(pubs, data["report_date"]))
+                year = year or current_year(request)  # no date at all: the service names the missing field
                 duplicates = find_duplicates(
                     year_id=year.pk,
                     title=data["title"],
@@ -391,7 +391,8 @@ def piece_form(request, pk=None):
             except ValidationError as exc:
                 _apply_service_errors(exc, form, formset)
             else:
-                messages.success(request, f"稿件“{saved.title}”已{'提交审核' if submit else '保存为草稿'}。")
+                done = "已提交审核" if submit else f"已保存(当前状态:{saved.get_status_display()})"
+                messages.success(request, f"稿件“{saved.title}”{done}。")
                 return redirect("publicity:piece-detail", pk=saved.pk)
     else:
         if piece is not None:
