@@ -166,7 +166,21 @@ class EvidenceAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     year_path = "publication__piece__year"
     list_display = ["original_name", "publication", "content_type", "size", "sha256", "uploaded_at"]
     list_select_related = ["publication__piece", "publication__outlet"]
-    readonly_fields = ["sha256", "size", "content_type", "uploaded_by", "uploaded_at"]
+    # Files come in only through the upload service (content checks, generated names, SHA-256);
+    # the admin shows them and may delete them, never swaps the stored file.
+    readonly_fields = [
+        "publication",
+        "file",
+        "original_name",
+        "sha256",
+        "size",
+        "content_type",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Indicator)

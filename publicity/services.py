@@ -310,6 +310,7 @@ def evidence_attach(*, actor: User | None, publication: Publication, upload, rep
     """Store an uploaded clipping/screenshot/PDF for a publication. The content is checked by
     ``publicity.uploads``; the stored name is generated (``evidence_path``). An approved piece's
     evidence cannot be replaced."""
+    from .upload_guard import display_name
     from .uploads import validate_evidence
 
     piece = lock_piece(publication.piece)
@@ -324,7 +325,7 @@ def evidence_attach(*, actor: User | None, publication: Publication, upload, rep
             old.delete()
     evidence = Evidence(
         publication=publication,
-        original_name=(getattr(upload, "name", "") or "")[:255],
+        original_name=display_name(getattr(upload, "name", "")),
         content_type=info.content_type,
         size=info.size,
         sha256=info.sha256,

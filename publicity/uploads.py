@@ -49,6 +49,10 @@ def validate_evidence(upload, *, label: str = "佐证材料") -> EvidenceInfo:
     content_type = sniff_type(head)
     if content_type is None:
         raise ValidationError(f"{label}:文件内容不是{ALLOWED_LABEL}(按文件内容识别,与扩展名无关)。")
+    # Beyond the magic bytes: complete images without markup, PDFs without scripts (security).
+    from .upload_guard import inspect_content
+
+    inspect_content(upload, content_type, label=label)
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
