@@ -95,3 +95,11 @@ def test_import_pages_render_with_their_columns(admin_client, units):
     for url, words in expected.items():
         body = admin_client.get(url).content.decode()
         assert all(w in body for w in words), url
+    for url in (
+        "/admin/units/unit/export/",
+        "/admin/publicity/outlet/export/",
+        "/admin/publicity/unittarget/export/",
+        "/admin/publicity/piece/export/",
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200 and "xlsx" in response.content.decode(), url
