@@ -5,7 +5,6 @@ reviewer approves it; the liaison's progress and the dashboard change. Run at a 
 phone viewport (390×844). Screenshots of each step go to test-artifacts/screenshots/.
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +20,6 @@ try:
 except ImportError:  # the browser fixture reports it through skip_or_fail
     expect = sync_playwright = None
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 ARGS = [
@@ -37,6 +35,14 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 # ``django_db(transaction=True)``), requested as a fixture *after* ``reload_preset_after`` so that the
 # preset is put back after the flush for the tests that follow (with the marker the flush would run last).
 pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API keeps an event loop in this thread; Django would refuse ORM calls.
+    Set for these tests only: a process-wide setting leaks into `manage.py check --deploy` run by
+    other tests (it warns about it)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
