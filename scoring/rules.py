@@ -148,8 +148,27 @@ def rule_matches(rule: RuleFact, piece: PieceFact, pub: PublicationFact) -> bool
     return True
 
 
-def publication_reward(piece: PieceFact, pub: PublicationFact, rules: Sequence[RuleFact]) -> PublicationReward:
-    matched = [r for r in rules if rule_matches(r, piece, pub)]
+class RuleIndex:
+    """A schedule's rules grouped by outlet, in schedule order, so a publication is checked only
+    against the rules that name its outlet (a year has ~10^5 publications, a schedule ~25 rules)."""
+
+    def __init__(self, rules: Sequence[RuleFact]):
+        self.rules = tuple(rules)
+        by_outlet: dict[int, list[RuleFact]] = {}
+        for rule in self.rules:
+            for outlet_id in rule.outlet_ids:
+                by_outlet.setdefault(outlet_id, []).append(rule)
+        self._by_outlet = {k: tuple(v) for k, v in by_outlet.items()}
+
+    def for_outlet(self, outlet_id: int) -> tuple[RuleFact, ...]:
+        return self._by_outlet.get(outlet_id, ())
+
+
+def publication_reward(
+    piece: PieceFact, pub: PublicationFact, rules: Sequence[RuleFact] | RuleIndex
+) -> PublicationReward:
+    candidates = rules.for_outlet(pub.outlet.id) if isinstance(rules, RuleIndex) else rules
+    matched = [r for r in candidates if rule_matches(r, piece, pub)]
     # The highest amount wins; among equal amounts the first rule in schedule order explains it.
     best = max(matched, key=lambda r: r.amount, default=None)
     return PublicationReward(
@@ -173,7 +192,7 @@ def split_shares(amount: Decimal, authors: Sequence[str]) -> list[tuple[str, Dec
     return [(name, (Decimal(p) / 100).quantize(CENT)) for name, p in zip(authors, parts, strict=True)]
 
 
-def piece_reward(piece: PieceFact, rules: Sequence[RuleFact]) -> PieceReward:
+def piece_reward(piece: PieceFact, rules: Sequence[RuleFact] | RuleIndex) -> PieceReward:
     """一稿多投: the highest publication reward among the piece's publications, never a sum."""
     pubs = [publication_reward(piece, p, rules) for p in piece.publications]
     best = max(pubs, key=lambda p: p.amount, default=None)  # first (earliest) wins ties
@@ -445,7 +464,8 @@ def score_year_facts(
                 continue
             dated.append(replace(p, publications=pubs))
         pieces = dated
-    rewards = {p.id: piece_reward(p, rules) for p in pieces}
+    index = RuleIndex(rules)
+    rewards = {p.id: piece_reward(p, index) for p in pieces}
     by_unit: dict[int, list[PieceFact]] = {}
     for p in pieces:
         by_unit.setdefault(p.unit_id, []).append(p)
@@ -467,7 +487,8 @@ def score_year_facts(
         )
     own: dict[int, dict[int, PieceReward]] = {}
     for owner_id, owner_rules in (own_rules or {}).items():
-        own[owner_id] = {p.id: piece_reward(p, owner_rules) for p in by_unit.get(owner_id, [])}
+        owner_index = RuleIndex(owner_rules)
+        own[owner_id] = {p.id: piece_reward(p, owner_index) for p in by_unit.get(owner_id, [])}
     return YearScore(
         year=year,
         units=rank_units(scores),
