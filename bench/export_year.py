@@ -11,7 +11,7 @@
    a bare ``Workbook(write_only=True)`` (no styles, no title rows) → time and peak memory.
 4. Prints both and the ratios.
 
-Peak memory is ``ru_maxrss`` (peak resident set) of each subprocess, also shown as growth over the
+Peak memory is the peak resident set (VmHWM) of each subprocess, also shown as growth over the
 resident size just before the work starts (interpreter and Django already loaded), so both sides are
 measured the same way.
 """
@@ -34,16 +34,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 5000
 
 
-def rss_kb() -> int:
+def _status_kb(field: str) -> int:
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
 
 
+def rss_kb() -> int:
+    return _status_kb("VmRSS:")
+
+
 def peak_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    """Peak resident set of this process (VmHWM). Not ``ru_maxrss``: Linux carries that over from the
+    parent across fork and exec, so a child would report the (large) builder's peak as its own."""
+    return _status_kb("VmHWM:") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def cpu_seconds() -> float:

@@ -136,9 +136,8 @@ def iter_pieces(
         )
 
 
-def piece_briefs(year: AssessmentYear) -> dict[int, tuple[str, str, str, dt.date | None]]:
-    """piece id → (title, authors, outlets, year-date) for the indicator detail sheet: three queries."""
-    authors = authors_by_piece(year)
+def piece_briefs(year: AssessmentYear, *, authors: dict[int, str]) -> dict[int, tuple[str, str, str, dt.date | None]]:
+    """piece id → (title, authors, outlets, year-date) for the indicator detail sheet: one streamed query."""
     return {p.id: (p.title, p.authors, p.outlets, p.first_date) for p in iter_pieces(year, authors=authors, topics={})}
 
 

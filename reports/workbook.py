@@ -45,10 +45,10 @@ def write_year_workbook(year: AssessmentYear, target=None, *, today: dt.date | N
     results = year_results(year)
     wb = new_workbook()
     common = {"office": office_of(year), "date": today}
-    write_summary(wb, year, results, **common)
-    write_indicator_detail(wb, year, results, **common)
     authors = data.authors_by_piece(year)
     topics = data.topics_by_piece(year)
+    write_summary(wb, year, results, **common)
+    write_indicator_detail(wb, year, results, authors=authors, **common)
     write_piece_rewards(wb, year, results, authors=authors, **common)
     write_payout(wb, year, results, **common)
     write_statistics(wb, year, authors=authors, topics=topics, **common)
@@ -112,8 +112,8 @@ def write_summary(wb, year, results, *, office, date) -> GovSheet:
     return sheet
 
 
-def write_indicator_detail(wb, year, results, *, office, date) -> GovSheet:
-    briefs = data.piece_briefs(year)
+def write_indicator_detail(wb, year, results, *, authors, office, date) -> GovSheet:
+    briefs = data.piece_briefs(year, authors=authors)
     sheet = GovSheet(
         wb,
         DETAIL_SHEET,

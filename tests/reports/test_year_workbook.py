@@ -191,3 +191,17 @@ def test_query_count_does_not_grow_with_the_year(preset, kinds, make_piece):
     add_units(5, 50)
     assert count() == small
     assert small <= 30
+
+
+def test_a_closed_year_exports_its_snapshot(scored, preset, users):
+    from scoring.services import year_close
+
+    live = body_rows(open_workbook(preset)[SUMMARY_SHEET])
+    year_close(actor=users["bureau_admin"], year=preset)
+    preset.refresh_from_db()
+    assert preset.is_frozen
+    wb = open_workbook(preset)
+    assert body_rows(wb[SUMMARY_SHEET]) == live
+    assert len(body_rows(wb[STATS_SHEET])) == 7
+    rewards = body_rows(wb[REWARD_SHEET])
+    assert rewards[-1][1] == "合计（6篇）" and dec(rewards[-1][11]) == Decimal("660")
