@@ -254,3 +254,26 @@ def test_form_query_count_is_fixed(client, users, units, make_piece):
     with CaptureQueriesContext(connection) as page:
         assert client.get(CREATE).status_code == 200
     assert len(page) <= 6
+
+
+def test_readers_of_a_piece(client, users, units, make_piece):
+    """Unit head: own unit read-only; leader and reviewer: any unit; the buttons follow the role."""
+    own = make_piece(units["a"], "汉滨区待审", [("安康日报", "2011-03-05")], status=PieceStatus.SUBMITTED)
+    other = make_piece(units["b"], "旬阳县待审", [("安康日报", "2011-03-05")], status=PieceStatus.SUBMITTED)
+    detail = lambda p: reverse("publicity:piece-detail", args=[p.pk])  # noqa: E731
+    client.force_login(users["head_a"])
+    page = client.get(detail(own)).content.decode()
+    assert "汉滨区待审" in page and "piece-edit" not in page and "review-approve" not in page
+    assert reverse("publicity:piece-edit", args=[own.pk]) not in page
+    assert client.get(detail(other)).status_code == 404
+    assert client.get(reverse("publicity:piece-edit", args=[own.pk])).status_code == 403
+    client.force_login(users["leader"])
+    page = client.get(detail(other)).content.decode()
+    assert "旬阳县待审" in page and reverse("publicity:review-approve", args=[other.pk]) not in page
+    client.force_login(users["reviewer"])
+    page = client.get(detail(other)).content.decode()
+    assert reverse("publicity:review-approve", args=[other.pk]) in page
+    assert reverse("publicity:piece-edit", args=[other.pk]) not in page
+    for persona in ("auditor", "sysadmin", "outsider"):
+        client.force_login(users[persona])
+        assert client.get(detail(own)).status_code == 403
