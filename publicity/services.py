@@ -324,8 +324,11 @@ def evidence_attach(*, actor: User | None, publication: Publication, upload, rep
     info = validate_evidence(upload, label=f"“{publication.outlet}”的佐证材料")
     if replace:
         for old in publication.evidence.all():
-            old.file.delete(save=False)
+            # The old file goes only once the new row is committed: a failure below must not
+            # leave the kept row pointing at a deleted file.
+            storage, name = old.file.storage, old.file.name
             old.delete()
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
     evidence = Evidence(
         publication=publication,
         original_name=display_name(getattr(upload, "name", "")),

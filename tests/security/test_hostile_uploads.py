@@ -295,3 +295,26 @@ def test_a_normal_workbook_still_imports(tmp_path, kinds):
     path.write_bytes(_valid_xlsx())
     call_command("import_units", str(path), stdout=io.StringIO())
     assert Unit.objects.filter(name="汉滨区人社局").exists()
+
+
+def test_replacing_evidence_deletes_the_old_file_only_after_commit(
+    piece, users, settings, django_capture_on_commit_callbacks
+):
+    publication = piece.publications.get()
+    first = evidence_attach(
+        actor=users["liaison_a"], publication=publication, upload=SimpleUploadedFile("a.png", image("PNG"))
+    )
+    old_path = settings.MEDIA_ROOT / first.file.name
+    # A hostile replacement is refused before anything is touched.
+    with pytest.raises(ValidationError):
+        evidence_attach(actor=users["liaison_a"], publication=publication, upload=SimpleUploadedFile("x.png", HTML))
+    assert old_path.exists() and Evidence.objects.get().pk == first.pk
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        second = evidence_attach(
+            actor=users["liaison_a"], publication=publication, upload=SimpleUploadedFile("b.png", image("JPEG"))
+        )
+    assert old_path.exists()  # not yet: the transaction could still roll back
+    for callback in callbacks:
+        callback()
+    assert not old_path.exists()
+    assert (settings.MEDIA_ROOT / second.file.name).exists()
