@@ -304,3 +304,31 @@ def test_group_and_permission_rows_grant_nothing(users):
     assert users["bureau_admin"].has_perm("publicity.change_piece")
     assert not users["bureau_admin"].has_perm("audit.view_auditevent")
     assert not users["bureau_admin"].has_perm("units.change_user")
+
+
+# ---- bootstrapping the three admins on a fresh server ----------------------------------------
+
+
+def test_set_roles_command_creates_the_first_security_admin(monkeypatch):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Init#Pass2011\n"))
+    out = io.StringIO()
+    call_command("set_roles", "anquan", "secadmin", "--create", "--password-stdin", stdout=out)
+    user = User.objects.get(username="anquan")
+    assert user.roles == ["secadmin"] and user.must_change_password and user.check_password("Init#Pass2011")
+    assert "安全管理员" in out.getvalue()
+    assert AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGE, object_repr="anquan", username="").exists()
+
+    with pytest.raises(CommandError, match="三员分立"):
+        call_command("set_roles", "anquan", "secadmin", "auditor")
+    with pytest.raises(CommandError, match="未知角色"):
+        call_command("set_roles", "anquan", "root")
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("set_roles", "nobody", "auditor")
+    monkeypatch.setattr("sys.stdin", io.StringIO("abc\n"))
+    with pytest.raises(CommandError, match="密码太"):
+        call_command("set_roles", "weak", "auditor", "--create", "--password-stdin")
+    assert not User.objects.filter(username="weak").exists()
