@@ -35,3 +35,14 @@ def plain_static_and_media(settings, tmp_path):
     # A fast hasher: a dozen personas per test with PBKDF2 cost seconds on a shared 2-core box.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings
+
+
+@pytest.fixture
+def reload_preset_after(django_db_blocker):
+    """For transactional tests: request it before ``transactional_db`` so its teardown runs after
+    the flush and puts the session's 2011 preset back for the tests that follow."""
+    from django.core.management import call_command
+
+    yield
+    with django_db_blocker.unblock():
+        call_command("loaddata", "ankang_2011", verbosity=0)

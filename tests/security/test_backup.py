@@ -43,8 +43,8 @@ def data(make_piece, units, users, settings):
     return settings.MEDIA_ROOT
 
 
-@pytest.mark.django_db(transaction=True)  # restore flushes the database, as on a real server: no outer transaction
-def test_round_trip_restores_every_row_and_file(data, tmp_path):
+def test_round_trip_restores_every_row_and_file(reload_preset_after, transactional_db, data, tmp_path):
+    # Transactional: restore flushes the database, as on a real server, with no outer transaction.
     media = data
     archive = tmp_path / "b.tar.gz"
     out = io.StringIO()
