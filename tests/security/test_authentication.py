@@ -252,3 +252,31 @@ def test_password_change_refuses_the_same_password_and_offsite_next(client, user
 def test_demo_style_accounts_are_not_forced(client, users):
     client.force_login(users["liaison_a"])
     assert _works(client)
+
+
+def test_sign_in_gets_a_new_session_key(client, users, login_post):
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.session.session_key
+    assert login_post("liaison_a").status_code == 302
+    assert client.session.session_key != before  # no session fixation
+
+
+def test_sign_in_needs_the_csrf_token(users):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("login"), {"username": "liaison_a", "password": PASSWORD})
+    assert response.status_code == 403
+    assert SESSION_KEY not in strict.session
+
+
+def test_logout_by_get_is_refused(client, users):
+    client.force_login(users["reviewer"])
+    assert client.get(reverse("logout")).status_code == 405
+    assert SESSION_KEY in client.session
+
+
+@pytest.mark.parametrize("trust, expected", [(False, "10.9.9.9"), (True, "203.0.113.5")])
+def test_forwarded_for_is_trusted_only_when_configured(settings, users, login_post, events, trust, expected):
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = trust
+    login_post("liaison_a", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="203.0.113.5, 10.9.9.9")
+    assert events(action=AuditAction.LOGIN)[0].ip == expected
