@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .pdf import Certificate
 
 DEFAULT_UNIT_HONOUR = "宣传工作先进集体"
@@ -16,12 +14,6 @@ def unit_citation(year: int, honour: str = DEFAULT_UNIT_HONOUR) -> str:
 
 def person_citation(year: int, honour: str = DEFAULT_PERSON_HONOUR) -> str:
     return f"在{year}年度人力资源和社会保障宣传工作中表现突出，被评为{honour}。特发此证，以资鼓励。"
-
-
-@dataclass(frozen=True)
-class Candidates:
-    units: list  # UnitScore, ranked
-    people: list  # PersonReward
 
 
 def person_key(name: str, unit_name: str) -> str:
