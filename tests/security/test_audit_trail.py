@@ -279,3 +279,36 @@ def test_export_xlsx_cells_are_text(client, users, trail):
     assert ws["A1"].value == "时间"
     cell = ws["H2"]
     assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+def test_every_business_model_is_watched():
+    """A model added to units/publicity/scoring later is audited without anyone remembering to."""
+    from django.apps import apps
+    from django.db.models import signals
+
+    from audit.recorder import AUDITED_APPS
+
+    models = [m for m in apps.get_models() if m._meta.app_label in AUDITED_APPS]
+    labels = {m._meta.label_lower for m in models}
+    assert {
+        "publicity.piece",
+        "publicity.publication",
+        "publicity.pieceauthor",
+        "publicity.evidence",
+        "publicity.unittarget",
+        "publicity.indicator",
+        "publicity.assessmentyear",
+        "scoring.rewardrule",
+        "scoring.rewardschedule",
+        "scoring.scoringpolicy",
+        "scoring.yearsnapshot",
+        "units.user",
+        "units.unit",
+    } <= labels
+    for model in models:
+        for signal in (signals.pre_save, signals.post_save, signals.post_delete):
+            assert signal.has_listeners(model), (model, signal)
+    # and nothing else: framework tables keep Django's fast deletes
+    from django.contrib.sessions.models import Session
+
+    assert not signals.post_delete.has_listeners(Session)
