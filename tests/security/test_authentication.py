@@ -280,3 +280,19 @@ def test_forwarded_for_is_trusted_only_when_configured(settings, users, login_po
     settings.AUDIT_TRUST_X_FORWARDED_FOR = trust
     login_post("liaison_a", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="203.0.113.5, 10.9.9.9")
     assert events(action=AuditAction.LOGIN)[0].ip == expected
+
+
+def test_the_admin_sign_in_counts_towards_the_same_lockout(client, users, login_post):
+    for _ in range(5):
+        client.post(reverse("admin:login"), {"username": "bureau_admin", "password": "Wrong#pass1"})
+    response = login_post("bureau_admin", PASSWORD, c=Client())
+    assert response.status_code == settings.AXES_HTTP_RESPONSE_CODE and "账号已被临时锁定" in response.content.decode()
+
+
+def test_admin_sign_in_is_by_role_not_is_staff(users):
+    c = Client()
+    response = c.post(reverse("admin:login"), {"username": "liaison_a", "password": PASSWORD})
+    assert response.status_code == 200 and "该账号没有后台管理权限" in response.content.decode()
+    sysadmin = Client()
+    response = sysadmin.post(reverse("admin:login"), {"username": "sysadmin", "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302 and sysadmin.get("/admin/").status_code == 200
