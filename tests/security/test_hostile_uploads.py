@@ -318,3 +318,17 @@ def test_replacing_evidence_deletes_the_old_file_only_after_commit(
         callback()
     assert not old_path.exists()
     assert (settings.MEDIA_ROOT / second.file.name).exists()
+
+
+def test_openpyxl_parses_through_defusedxml():
+    """Reports and the admin's django-import-export read workbooks with openpyxl: it must use defusedxml."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_guard_accepts_a_real_workbook_and_returns_its_bytes(settings):
+    from publicity.xlsx_guard import check_workbook_upload
+
+    data = _valid_xlsx()
+    assert check_workbook_upload(io.BytesIO(data)) == data
