@@ -8,12 +8,17 @@ DEFAULT_UNIT_HONOUR = "宣传工作先进集体"
 DEFAULT_PERSON_HONOUR = "优秀信息宣传员"
 
 
-def unit_citation(year: int, honour: str = DEFAULT_UNIT_HONOUR) -> str:
-    return f"在{year}年度人力资源和社会保障宣传工作中成绩突出，被评为{honour}。特发此证，以资鼓励。"
+def work_name(year: int, title: str = "") -> str:
+    """What the commendation is for: the year's title (e.g. 2011年度人力资源和社会保障宣传工作) when set."""
+    return title.strip() or f"{year}年度宣传工作"
 
 
-def person_citation(year: int, honour: str = DEFAULT_PERSON_HONOUR) -> str:
-    return f"在{year}年度人力资源和社会保障宣传工作中表现突出，被评为{honour}。特发此证，以资鼓励。"
+def unit_citation(work: str, honour: str = DEFAULT_UNIT_HONOUR) -> str:
+    return f"在{work}中成绩突出，被评为{honour}。特发此证，以资鼓励。"
+
+
+def person_citation(work: str, honour: str = DEFAULT_PERSON_HONOUR) -> str:
+    return f"在{work}中表现突出，被评为{honour}。特发此证，以资鼓励。"
 
 
 def person_key(name: str, unit_name: str) -> str:
@@ -22,7 +27,14 @@ def person_key(name: str, unit_name: str) -> str:
 
 
 def pick(
-    results, *, unit_names=(), person_keys=(), year: int, unit_honour: str, person_honour: str
+    results,
+    *,
+    unit_names=(),
+    person_keys=(),
+    year: int,
+    title: str = "",
+    unit_honour: str = DEFAULT_UNIT_HONOUR,
+    person_honour: str = DEFAULT_PERSON_HONOUR,
 ) -> tuple[list[Certificate], list[str]]:
     """Certificates for the chosen units and people, in results order; also the names not found."""
     units = {u.unit_name: u for u in results.units}
@@ -30,11 +42,12 @@ def pick(
     by_name: dict[str, list] = {}
     for p in results.people:
         by_name.setdefault(p.name, []).append(p)
+    work = work_name(year, title)
     certs: list[Certificate] = []
     unknown: list[str] = []
     for name in unit_names:
         if name in units:
-            certs.append(Certificate(name, "", unit_citation(year, unit_honour)))
+            certs.append(Certificate(name, "", unit_citation(work, unit_honour)))
         else:
             unknown.append(name)
     for key in person_keys:
@@ -44,5 +57,5 @@ def pick(
         if person is None:
             unknown.append(key)
             continue
-        certs.append(Certificate(person.name, person.unit_name, person_citation(year, person_honour)))
+        certs.append(Certificate(person.name, person.unit_name, person_citation(work, person_honour)))
     return certs, unknown

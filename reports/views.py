@@ -174,6 +174,7 @@ def certificates(request, year: int):
                 unit_names=data["units"],
                 person_keys=data["people"],
                 year=assessment_year.year,
+                title=assessment_year.title,
                 unit_honour=data["unit_honour"].strip(),
                 person_honour=data["person_honour"].strip(),
             )

@@ -162,3 +162,10 @@ def test_font_falls_back_to_the_cid_font_when_no_truetype_is_found(settings, fre
     assert font == fonts.CJKFont("STSong-Light", None, embedded=False)
     data = certificates_pdf([Certificate("办公室", "", "测试")], year=2011, office=OFFICE, issued=TODAY)
     assert "办公室" in pdf_text(data)
+
+
+def test_citation_names_the_years_work_from_its_title(scored, preset):
+    certs, _ = pick(year_results(preset), unit_names=["办公室"], year=2011, title=preset.title)
+    assert certs[0].citation.startswith("在2011年度人力资源和社会保障宣传工作中成绩突出")
+    certs, _ = pick(year_results(preset), unit_names=["办公室"], year=2011, title="")
+    assert certs[0].citation.startswith("在2011年度宣传工作中成绩突出")

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             unit_names=unit,
             person_keys=person,
             year=year,
+            title=assessment_year.title,
             unit_honour=unit_honour,
             person_honour=person_honour,
         )
