@@ -296,3 +296,18 @@ def test_admin_sign_in_is_by_role_not_is_staff(users):
     sysadmin = Client()
     response = sysadmin.post(reverse("admin:login"), {"username": "sysadmin", "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 302 and sysadmin.get("/admin/").status_code == 200
+
+
+def test_the_sysadmin_unlocks_an_account_early(users, login_post):
+    from axes.models import AccessAttempt
+
+    _fail(login_post, "liaison_a", 5)
+    attempt = AccessAttempt.objects.get(username="liaison_a")
+    for role in ("secadmin", "auditor", "bureau_admin"):
+        c = Client()
+        c.force_login(users[role])
+        assert c.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
+    c = Client()
+    c.force_login(users["sysadmin"])
+    assert c.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 302
+    assert login_post("liaison_a", PASSWORD, c=Client()).status_code == 302
