@@ -22,6 +22,14 @@ def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client):
         d.month for d in Piece.objects.filter(publications__isnull=False).values_list("publications__date", flat=True)
     }
     assert len(months) == 12
+    # Period reports as a real year has them: most filed, some late, some missing (DOMAIN §8).
+    from publicity.models import PeriodReport
+
+    reports = PeriodReport.objects.select_related("unit")
+    assert reports.filter(unit__name="办公室").count() == 11
+    assert not reports.filter(unit__name="就业促进科", month__in=[9, 10]).exists()
+    assert reports.get(unit__name="社会保险科", month=6).filed_at.date().isoformat() == "2011-07-08"
+    assert all(r.filed_at.year == 2011 for r in reports)
     # Every login is printed and works with the printed password.
     assert DEMO_PASSWORD in text
     for username, *_ in LOGINS:

@@ -10,7 +10,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from publicity.models import AssessmentYear, Outlet, PieceKind, PieceStatus, Placement, Topic
+from publicity.models import (
+    AssessmentYear,
+    Outlet,
+    PeriodReport,
+    PieceKind,
+    PieceStatus,
+    Placement,
+    ReportingRule,
+    Topic,
+)
+from publicity.reporting import Rule, due_date
 from publicity.services import PublicationInput, piece_create
 from units.models import Unit, UnitKind, User
 
@@ -211,6 +221,7 @@ class Command(BaseCommand):
         outlets = {o.name: o for o in Outlet.objects.all()}
         topics = {t.name: t for t in Topic.objects.all()}
         count = 0
+        filed_counts: dict[tuple[int, int], int] = {}
         for name, kind, _aliases, _head, _liaison, _phone, short in UNITS:
             unit = units[name]
             mix = OUTLET_MIX[kind]
@@ -286,6 +297,9 @@ class Command(BaseCommand):
                     submit=status != PieceStatus.DRAFT,
                     approve=status == PieceStatus.APPROVED,
                 )
+                if status in (PieceStatus.SUBMITTED, PieceStatus.APPROVED):
+                    key = (unit.pk, min(p.date for p in pubs).month if pubs else month)
+                    filed_counts[key] = filed_counts.get(key, 0) + 1
                 if status == PieceStatus.APPROVED:
                     piece.reviewed_by = admin
                     piece.save(update_fields=["reviewed_by"])
@@ -297,4 +311,35 @@ class Command(BaseCommand):
                     )
                     piece.save(update_fields=["status", "reject_reason", "reviewed_by"])
                 count += 1
+        self._file_reports(year, units, filed_counts)
         return count
+
+    def _file_reports(self, year, units, filed_counts) -> None:
+        """Period reports as a real year looks: departments file monthly, mostly on time, one has gaps
+        and one filed late; most counties and affiliated units sent their annual table."""
+        rules = {r.unit_kind_id: r for r in ReportingRule.objects.filter(year=year)}
+        liaisons = {u.unit_id: u for u in User.objects.filter(is_liaison=True)}
+        missing = {("就业促进科", 9), ("就业促进科", 10), ("平利县人社局", None), ("市就业服务局", None)}
+        late = {("社会保险科", 6)}
+        reports = []
+        for name, unit in units.items():
+            rule = rules.get(unit.kind_id)
+            if rule is None or (name, None) in missing:
+                continue
+            months = range(1, 12) if rule.cadence == "monthly" else range(1, 13)
+            for month in months:
+                if (name, month) in missing:
+                    continue
+                due = due_date(Rule(rule.cadence, rule.day, rule.month), year.year, month)
+                when = due + dt.timedelta(days=3 if (name, month) in late else -2)
+                n = filed_counts.get((unit.pk, month), 0)
+                reports.append(
+                    PeriodReport(
+                        year=year, unit=unit, month=month, is_zero=n == 0, piece_count=n, filed_by=liaisons.get(unit.pk)
+                    )
+                )
+                reports[-1]._filed_on = when
+        created = PeriodReport.objects.bulk_create(reports)
+        for report in created:  # filed_at is auto_now_add: set the 2011 filing dates afterwards
+            filed = dt.datetime.combine(report._filed_on, dt.time(9, 30), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+            PeriodReport.objects.filter(pk=report.pk).update(filed_at=filed)
