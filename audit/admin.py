@@ -95,7 +95,7 @@ class SeparationOfDutiesUserAdminMixin:
         return False
 
     def user_change_password(self, request, id, form_url=""):
-        if not (request.user.is_sysadmin or request.user.is_superuser):
+        if not request.user.is_sysadmin:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 

@@ -1,6 +1,6 @@
 import re
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, _user_has_module_perms, _user_has_perm
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,14 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return any(getattr(self, f"is_{role}") for role in roles)
+
+    def has_perm(self, perm, obj=None):
+        # 三员分立: rights come from role flags only (audit.backends.RoleBackend); unlike Django's
+        # default, is_superuser is no master key to business data, role grants or the audit trail.
+        return self.is_active and _user_has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label):
+        return self.is_active and _user_has_module_perms(self, app_label)
 
     @property
     def is_bureau_staff(self) -> bool:

@@ -332,3 +332,22 @@ def test_set_roles_command_creates_the_first_security_admin(monkeypatch):
     with pytest.raises(CommandError, match="密码太"):
         call_command("set_roles", "weak", "auditor", "--create", "--password-stdin")
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_is_superuser_is_no_master_key(client, users):
+    boss = users["bureau_admin"]
+    boss.is_superuser = boss.is_staff = True
+    boss.save()
+    boss = User.objects.get(pk=boss.pk)
+    assert boss.has_perm("publicity.change_piece")  # from the bureau_admin role
+    assert not boss.has_perm("audit.view_auditevent") and not boss.has_perm("units.change_user")
+    client.force_login(boss)
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 403
+    assert client.get(_change_url(users["outsider"])).status_code == 403
+    assert client.get(reverse("audit:log")).status_code == 403
+
+    nobody = User.objects.create_superuser(username="root", password="Root#2011pass")
+    client.force_login(nobody)
+    assert not nobody.has_perm("publicity.view_piece")
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
