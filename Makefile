@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup system-packages demo test test-sqlite test-postgres lint migrations-check bench clean
+.PHONY: setup system-packages demo test test-sqlite test-postgres lint migrations-check bench clean messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,14 @@ test-postgres: setup
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# English catalogue (msgids are the Chinese source strings): collect new strings into
+# locale/en/LC_MESSAGES/django.po, translate them there, then compile. Needs gettext (apt-get install gettext);
+# the compiled django.mo is committed so a fresh machine needs no gettext tools.
+messages: setup
+	$(BIN)/python manage.py makemessages -l en --no-wrap --add-location file --no-obsolete \
+	  --ignore '$(VENV)/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'test-artifacts/*' --ignore 'staticfiles/*' --ignore '*.egg-info/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore '$(VENV)'
 
 bench: setup
 	$(BIN)/python bench/run_all.py
