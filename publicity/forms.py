@@ -5,6 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
@@ -13,76 +16,88 @@ from .outlets import OutletIndex
 from .uploads import validate_evidence
 
 EVIDENCE_ACCEPT = "image/*,application/pdf"
-MONTH_CHOICES = [(m, f"{m}月") for m in range(1, 13)]
+
+
+def _month_label(month: int) -> str:
+    return gettext("%(month)s月") % {"month": month}
+
+
+MONTH_CHOICES = [(m, lazy(_month_label, str)(m)) for m in range(1, 13)]
 
 
 class PieceForm(forms.Form):
     title = forms.CharField(
-        label="标题", max_length=300, error_messages={"required": "请填写标题。", "max_length": "标题不能超过300字。"}
-    )
-    kind = forms.ChoiceField(label="稿件类型", choices=PieceKind.choices, initial=PieceKind.NEWS)
-    authors = forms.CharField(
-        label="作者",
+        label=_("标题"),
         max_length=300,
-        help_text="多位作者按署名顺序填写,用顿号、逗号或空格分隔",
-        error_messages={"required": "请至少填写一位作者。"},
+        error_messages={"required": _("请填写标题。"), "max_length": _("标题不能超过300字。")},
+    )
+    kind = forms.ChoiceField(label=_("稿件类型"), choices=PieceKind.choices, initial=PieceKind.NEWS)
+    authors = forms.CharField(
+        label=_("作者"),
+        max_length=300,
+        help_text=_("多位作者按署名顺序填写,用顿号、逗号或空格分隔"),
+        error_messages={"required": _("请至少填写一位作者。")},
     )
     topics = forms.ModelMultipleChoiceField(
-        label="专题", queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("专题"), queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     characters = forms.IntegerField(
-        label="字数",
+        label=_("字数"),
         min_value=0,
         max_value=1_000_000,
         initial=0,
-        error_messages={"invalid": "字数必须是整数。", "min_value": "字数不能小于0。", "required": "请填写字数。"},
+        error_messages={
+            "invalid": _("字数必须是整数。"),
+            "min_value": _("字数不能小于0。"),
+            "required": _("请填写字数。"),
+        },
     )
     report_date = forms.DateField(
-        label="报送日期",
+        label=_("报送日期"),
         required=False,
-        help_text="未刊发的调研文章填写报送日期",
+        help_text=_("未刊发的调研文章填写报送日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "报送日期格式应为 年-月-日。"},
+        error_messages={"invalid": _("报送日期格式应为 年-月-日。")},
     )
-    confirm_duplicate = forms.BooleanField(label="我已核对,确认不是重复稿件,仍然保存", required=False)
+    confirm_duplicate = forms.BooleanField(label=_("我已核对,确认不是重复稿件,仍然保存"), required=False)
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs.update({"autocomplete": "off", "placeholder": "稿件标题"})
-        self.fields["authors"].widget.attrs.update({"placeholder": "如:张三、李四"})
+        self.fields["title"].widget.attrs.update({"autocomplete": "off", "placeholder": _("稿件标题")})
+        self.fields["authors"].widget.attrs.update({"placeholder": _("如:张三、李四")})
         self.fields["characters"].widget.attrs.update({"inputmode": "numeric"})
 
 
 class PublicationForm(forms.Form):
     outlet = forms.CharField(
-        label="媒体",
+        label=_("媒体"),
         max_length=100,
-        help_text="输入媒体名称、简称或网址,从提示中选择",
-        error_messages={"required": "请填写媒体。"},
+        help_text=_("输入媒体名称、简称或网址,从提示中选择"),
+        error_messages={"required": _("请填写媒体。")},
     )
     date = forms.DateField(
-        label="刊发日期",
+        label=_("刊发日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "请填写刊发日期。", "invalid": "刊发日期格式应为 年-月-日。"},
+        error_messages={"required": _("请填写刊发日期。"), "invalid": _("刊发日期格式应为 年-月-日。")},
     )
-    placement = forms.ChoiceField(label="版面位置", choices=Placement.choices, initial=Placement.OTHER)
-    page = forms.CharField(label="版面/栏目", max_length=100, required=False)
+    placement = forms.ChoiceField(label=_("版面位置"), choices=Placement.choices, initial=Placement.OTHER)
+    page = forms.CharField(label=_("版面/栏目"), max_length=100, required=False)
     url = forms.URLField(
-        label="链接",
+        label=_("链接"),
         max_length=500,
         required=False,
         assume_scheme="https",
-        error_messages={"invalid": "链接格式不正确,应以 http:// 或 https:// 开头。"},
+        error_messages={"invalid": _("链接格式不正确,应以 http:// 或 https:// 开头。")},
     )
     photo = forms.FileField(
-        label="拍照上传",
+        label=_("拍照上传"),
         required=False,
         allow_empty_file=True,  # an empty file is refused by validate_evidence, naming the row
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT, "capture": "environment"}),
     )
     evidence = forms.FileField(
-        label="选择文件",
+        label=_("选择文件"),
         required=False,
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
@@ -92,7 +107,7 @@ class PublicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.outlet_index = outlet_index
         self.fields["outlet"].widget.attrs.update(
-            {"class": "outlet-input", "autocomplete": "off", "placeholder": "如:安康日报 / akxw.cn"}
+            {"class": "outlet-input", "autocomplete": "off", "placeholder": _("如:安康日报 / akxw.cn")}
         )
         self.fields["url"].widget.attrs.update({"class": "url-input", "placeholder": "https://…", "inputmode": "url"})
         self.evidence_info = None
@@ -113,13 +128,16 @@ class PublicationForm(forms.Form):
             number = int(self.prefix.rsplit("-", 1)[-1]) + 1
         except (TypeError, ValueError):
             number = 1
-        return f"第{number}条刊发记录"
+        return gettext("第%(number)s条刊发记录") % {"number": number}
 
     def clean_outlet(self):
         text = self.cleaned_data["outlet"].strip()
         outlet = self.outlet_index.resolve(text) if self.outlet_index else None
         if outlet is None:
-            raise ValidationError(f"{self.row_label}:找不到媒体“{text}”,请输入媒体名称、简称或网址并从提示中选择。")
+            raise ValidationError(
+                gettext("%(row)s:找不到媒体“%(text)s”,请输入媒体名称、简称或网址并从提示中选择。")
+                % {"row": self.row_label, "text": text}
+            )
         return outlet
 
     def clean(self):
@@ -127,7 +145,9 @@ class PublicationForm(forms.Form):
         upload = data.get("photo") or data.get("evidence")
         if upload:
             try:
-                self.evidence_info = validate_evidence(upload, label=f"{self.row_label}的佐证材料")
+                self.evidence_info = validate_evidence(
+                    upload, label=gettext("%(row)s的佐证材料") % {"row": self.row_label}
+                )
             except ValidationError as exc:
                 self.add_error("evidence", exc)
         data["upload"] = upload
@@ -166,7 +186,10 @@ class BasePublicationFormSet(forms.BaseFormSet):
             if outlet is None:
                 continue
             if outlet.pk in seen:
-                raise ValidationError(f"{form.row_label}与{seen[outlet.pk]}是同一媒体“{outlet}”:同一媒体只登记一次。")
+                raise ValidationError(
+                    gettext("%(row)s与%(other)s是同一媒体“%(outlet)s”:同一媒体只登记一次。")
+                    % {"row": form.row_label, "other": seen[outlet.pk], "outlet": outlet}
+                )
             seen[outlet.pk] = form.row_label
 
     def rows(self):
@@ -188,49 +211,54 @@ PublicationFormSet = formset_factory(
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="退回原因",
+        label=_("退回原因"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如:佐证材料不清晰,请重新上传版面照片"}),
-        error_messages={"required": "退回稿件必须填写退回原因。", "max_length": "退回原因不能超过500字。"},
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如:佐证材料不清晰,请重新上传版面照片")}),
+        error_messages={"required": _("退回稿件必须填写退回原因。"), "max_length": _("退回原因不能超过500字。")},
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise ValidationError("退回稿件必须填写退回原因。")
+            raise ValidationError(_("退回稿件必须填写退回原因。"))
         return reason
 
 
 class QueueFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.active(), required=False, empty_label="全部单位")
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=Unit.objects.active(), required=False, empty_label=_("全部单位")
+    )
     month = forms.TypedChoiceField(
-        label="月份", choices=[("", "全部月份"), *MONTH_CHOICES], coerce=int, required=False, empty_value=None
+        label=_("月份"), choices=[("", _("全部月份")), *MONTH_CHOICES], coerce=int, required=False, empty_value=None
     )
     level = forms.ModelChoiceField(
-        label="媒体级别", queryset=OutletLevel.objects.all(), required=False, empty_label="全部级别"
+        label=_("媒体级别"), queryset=OutletLevel.objects.all(), required=False, empty_label=_("全部级别")
     )
-    kind = forms.ChoiceField(label="稿件类型", choices=[("", "全部类型"), *PieceKind.choices], required=False)
+    kind = forms.ChoiceField(label=_("稿件类型"), choices=[("", _("全部类型")), *PieceKind.choices], required=False)
     status = forms.ChoiceField(
-        label="状态", choices=[("", "全部状态"), *PieceStatus.choices], required=False, initial=PieceStatus.SUBMITTED
+        label=_("状态"),
+        choices=[("", _("全部状态")), *PieceStatus.choices],
+        required=False,
+        initial=PieceStatus.SUBMITTED,
     )
-    dup = forms.BooleanField(label="只看疑似重复", required=False)
+    dup = forms.BooleanField(label=_("只看疑似重复"), required=False)
 
 
 class ReportForm(forms.Form):
     month = forms.TypedChoiceField(
-        label="月份", choices=MONTH_CHOICES, coerce=int, error_messages={"invalid_choice": "请选择1到12月。"}
+        label=_("月份"), choices=MONTH_CHOICES, coerce=int, error_messages={"invalid_choice": _("请选择1到12月。")}
     )
-    is_zero = forms.BooleanField(label="本月无稿件(零报告)", required=False)
-    note = forms.CharField(label="说明", max_length=300, required=False)
+    is_zero = forms.BooleanField(label=_("本月无稿件(零报告)"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
 class ReminderForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label="单位",
+        label=_("单位"),
         queryset=Unit.objects.active(),
-        error_messages={"required": "请选择单位。", "invalid_choice": "单位不存在。"},
+        error_messages={"required": _("请选择单位。"), "invalid_choice": _("单位不存在。")},
     )
     month = forms.TypedChoiceField(
-        label="月份", choices=MONTH_CHOICES, coerce=int, error_messages={"invalid_choice": "请选择1到12月。"}
+        label=_("月份"), choices=MONTH_CHOICES, coerce=int, error_messages={"invalid_choice": _("请选择1到12月。")}
     )
-    message = forms.CharField(label="提醒内容", max_length=300, error_messages={"required": "请填写提醒内容。"})
+    message = forms.CharField(label=_("提醒内容"), max_length=300, error_messages={"required": _("请填写提醒内容。")})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.recorder import record_many
@@ -36,7 +37,10 @@ EDITABLE_STATUSES = (PieceStatus.DRAFT, PieceStatus.SUBMITTED, PieceStatus.REJEC
 
 
 def year_frozen_error(year: AssessmentYear) -> ValidationError:
-    return ValidationError(f"{year.year}年度已结账({year.get_status_display()}),该年度的数据不能再新增、修改或删除。")
+    return ValidationError(
+        _("%(year)s年度已结账(%(status)s),该年度的数据不能再新增、修改或删除。")
+        % {"year": year.year, "status": year.get_status_display()}
+    )
 
 
 def ensure_year_editable(year: AssessmentYear, *, lock: bool = False) -> AssessmentYear:
@@ -60,7 +64,7 @@ def can_edit_unit(user: User | None, unit_id: int) -> bool:
 
 def ensure_can_edit_unit(user: User | None, unit: Unit) -> None:
     if not can_edit_unit(user, unit.pk):
-        raise PermissionDenied("您无权为该单位录入或修改稿件。")
+        raise PermissionDenied(_("您无权为该单位录入或修改稿件。"))
 
 
 @dataclass(frozen=True)
@@ -102,27 +106,32 @@ def _validate_piece(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not title.strip():
-        errors.setdefault("title", []).append("标题不能为空。")
+        errors.setdefault("title", []).append(_("标题不能为空。"))
     if kind not in PieceKind.values:
-        errors.setdefault("kind", []).append(f"稿件类型“{kind}”无效。")
+        errors.setdefault("kind", []).append(_("稿件类型“%(kind)s”无效。") % {"kind": kind})
     if characters is None or characters < 0:
-        errors.setdefault("characters", []).append("字数必须是不小于0的整数。")
+        errors.setdefault("characters", []).append(_("字数必须是不小于0的整数。"))
     if not authors:
-        errors.setdefault("authors", []).append("至少填写一位作者。")
+        errors.setdefault("authors", []).append(_("至少填写一位作者。"))
     if not publications and kind != PieceKind.RESEARCH:
-        errors.setdefault("publications", []).append("除未刊发的调研文章外,稿件至少要有一条刊发记录。")
+        errors.setdefault("publications", []).append(_("除未刊发的调研文章外,稿件至少要有一条刊发记录。"))
     if not publications and kind == PieceKind.RESEARCH and report_date is None:
-        errors.setdefault("report_date", []).append("未刊发的调研文章须填写报送日期。")
+        errors.setdefault("report_date", []).append(_("未刊发的调研文章须填写报送日期。"))
     outlets = [p.outlet.pk for p in publications]
     if len(outlets) != len(set(outlets)):
-        errors.setdefault("publications", []).append("同一媒体只能登记一次刊发记录。")
+        errors.setdefault("publications", []).append(_("同一媒体只能登记一次刊发记录。"))
     for p in publications:
         if p.placement not in Placement.values:
-            errors.setdefault("publications", []).append(f"版面位置“{p.placement}”无效。")
+            errors.setdefault("publications", []).append(
+                _("版面位置“%(placement)s”无效。") % {"placement": p.placement}
+            )
     when = piece_year_date(publications, report_date)
     if when is not None and when.year != year.year:
         field = "publications" if publications else "report_date"
-        errors.setdefault(field, []).append(f"日期 {when:%Y-%m-%d} 不在{year.year}年度内(稿件按最早刊发日期计入年度)。")
+        errors.setdefault(field, []).append(
+            _("日期 %(day)s 不在%(year)s年度内(稿件按最早刊发日期计入年度)。")
+            % {"day": f"{when:%Y-%m-%d}", "year": year.year}
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -179,7 +188,9 @@ def piece_create(
         report_date=report_date,
     )
     if Piece.objects.filter(year=year, unit=unit, title=title).exists():
-        raise ValidationError({"title": f"本单位{year.year}年度已登记过标题为“{title}”的稿件。"})
+        raise ValidationError(
+            {"title": _("本单位%(year)s年度已登记过标题为“%(title)s”的稿件。") % {"year": year.year, "title": title}}
+        )
     now = timezone.now()
     piece = Piece(
         year=year, unit=unit, title=title, kind=kind, characters=characters, report_date=report_date, created_by=actor
@@ -218,9 +229,9 @@ def piece_update(
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status not in EDITABLE_STATUSES:
-        raise ValidationError("稿件已审核通过,不能再修改。")
+        raise ValidationError(_("稿件已审核通过,不能再修改。"))
     if expected_updated_at is not None and piece.updated_at != expected_updated_at:
-        raise ValidationError("稿件已被他人修改或审核,请刷新页面后重试。")
+        raise ValidationError(_("稿件已被他人修改或审核,请刷新页面后重试。"))
     if publications is None:
         publications = [
             PublicationInput(p.outlet, p.date, p.placement, p.page, p.url)
@@ -238,7 +249,12 @@ def piece_update(
         report_date=report_date,
     )
     if Piece.objects.filter(year=piece.year, unit=piece.unit, title=title).exclude(pk=piece.pk).exists():
-        raise ValidationError({"title": f"本单位{piece.year.year}年度已登记过标题为“{title}”的稿件。"})
+        raise ValidationError(
+            {
+                "title": _("本单位%(year)s年度已登记过标题为“%(title)s”的稿件。")
+                % {"year": piece.year.year, "title": title}
+            }
+        )
     piece.title, piece.kind, piece.characters, piece.report_date = title, kind, characters, report_date
     if submit:
         piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
@@ -254,7 +270,7 @@ def piece_submit(*, actor: User | None, piece: Piece) -> Piece:
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status not in (PieceStatus.DRAFT, PieceStatus.REJECTED):
-        raise ValidationError(f"稿件当前状态为“{piece.get_status_display()}”,不能提交。")
+        raise ValidationError(_("稿件当前状态为“%(status)s”,不能提交。") % {"status": piece.get_status_display()})
     piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
     piece.save(update_fields=["status", "submitted_at", "reject_reason", "updated_at"])
     return piece
@@ -267,7 +283,7 @@ def piece_withdraw(*, actor: User | None, piece: Piece) -> Piece:
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status != PieceStatus.SUBMITTED:
-        raise ValidationError(f"稿件当前状态为“{piece.get_status_display()}”,不能撤回。")
+        raise ValidationError(_("稿件当前状态为“%(status)s”,不能撤回。") % {"status": piece.get_status_display()})
     piece.status = PieceStatus.DRAFT
     piece.save(update_fields=["status", "updated_at"])
     return piece
@@ -279,13 +295,13 @@ def piece_delete(*, actor: User | None, piece: Piece) -> None:
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status == PieceStatus.APPROVED:
-        raise ValidationError("已审核通过的稿件不能删除。")
+        raise ValidationError(_("已审核通过的稿件不能删除。"))
     piece.delete()
 
 
 def ensure_can_review(user: User | None) -> None:
     if user is not None and not (user.is_reviewer or user.is_bureau_admin):
-        raise PermissionDenied("只有审核员可以审核稿件。")
+        raise PermissionDenied(_("只有审核员可以审核稿件。"))
 
 
 @transaction.atomic
@@ -294,10 +310,13 @@ def piece_review(*, actor: User | None, piece: Piece, approve: bool, reason: str
     piece = lock_piece(piece)
     ensure_year_editable(piece.year, lock=True)
     if piece.status != PieceStatus.SUBMITTED:
-        raise ValidationError(f"稿件“{piece.title}”当前状态为“{piece.get_status_display()}”,已被处理,不能重复审核。")
+        raise ValidationError(
+            _("稿件“%(title)s”当前状态为“%(status)s”,已被处理,不能重复审核。")
+            % {"title": piece.title, "status": piece.get_status_display()}
+        )
     reason = reason.strip()
     if not approve and not reason:
-        raise ValidationError({"reason": "退回稿件必须填写退回原因。"})
+        raise ValidationError({"reason": _("退回稿件必须填写退回原因。")})
     piece.status = PieceStatus.APPROVED if approve else PieceStatus.REJECTED
     piece.reject_reason = "" if approve else reason
     piece.reviewed_by, piece.reviewed_at = actor, timezone.now()
@@ -320,8 +339,8 @@ def evidence_attach(*, actor: User | None, publication: Publication, upload, rep
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status == PieceStatus.APPROVED:
-        raise ValidationError("稿件已审核通过,佐证材料不能再更换。")
-    info = validate_evidence(upload, label=f"“{publication.outlet}”的佐证材料")
+        raise ValidationError(_("稿件已审核通过,佐证材料不能再更换。"))
+    info = validate_evidence(upload, label=_("“%(outlet)s”的佐证材料") % {"outlet": publication.outlet})
     if replace:
         for old in publication.evidence.all():
             # The old file goes only once the new row is committed: a failure below must not
@@ -364,21 +383,35 @@ def report_file(
 ) -> PeriodReport:
     """File a unit's report for a month: its submitted/approved pieces of that month, or a zero report."""
     if actor is not None and not (actor.is_bureau_admin or (actor.is_liaison and actor.unit_id == unit.pk)):
-        raise PermissionDenied("您无权为该单位报送。")
+        raise PermissionDenied(_("您无权为该单位报送。"))
     year = ensure_year_editable(year, lock=True)
     if not 1 <= int(month) <= 12:
-        raise ValidationError({"month": f"月份“{month}”无效,应为1到12。"})
+        raise ValidationError({"month": _("月份“%(month)s”无效,应为1到12。") % {"month": month}})
     if PeriodReport.objects.filter(year=year, unit=unit, month=month).exists():
-        raise ValidationError({"month": f"{unit}已报送过{year.year}年{month}月的报告,不能重复报送。"})
+        raise ValidationError(
+            {
+                "month": _("%(unit)s已报送过%(year)s年%(month)s月的报告,不能重复报送。")
+                % {"unit": unit, "year": year.year, "month": month}
+            }
+        )
     in_month = piece_month_q(year, month).filter(unit=unit)
     count = in_month.filter(status__in=[PieceStatus.SUBMITTED, PieceStatus.APPROVED]).count()
     drafts = in_month.filter(status__in=[PieceStatus.DRAFT, PieceStatus.REJECTED]).count()
     if is_zero and (count or drafts):
-        raise ValidationError({"is_zero": f"{month}月已登记{count + drafts}篇稿件,不能报送零报告。"})
+        raise ValidationError(
+            {"is_zero": _("%(month)s月已登记%(n)s篇稿件,不能报送零报告。") % {"month": month, "n": count + drafts}}
+        )
     if not is_zero and count == 0:
-        raise ValidationError({"is_zero": f"{month}月没有已提交的稿件:请先提交稿件,或勾选“本月无稿件”报送零报告。"})
+        raise ValidationError(
+            {"is_zero": _("%(month)s月没有已提交的稿件:请先提交稿件,或勾选“本月无稿件”报送零报告。") % {"month": month}}
+        )
     if drafts:
-        raise ValidationError({"month": f"{month}月还有{drafts}篇草稿或被退回的稿件未提交,请先处理后再报送。"})
+        raise ValidationError(
+            {
+                "month": _("%(month)s月还有%(n)s篇草稿或被退回的稿件未提交,请先处理后再报送。")
+                % {"month": month, "n": drafts}
+            }
+        )
     report = PeriodReport(
         year=year, unit=unit, month=month, is_zero=is_zero, piece_count=count, note=note.strip(), filed_by=actor
     )
@@ -390,13 +423,13 @@ def report_file(
 @transaction.atomic
 def reminder_send(*, actor: User | None, unit: Unit, year: AssessmentYear, month: int, message: str) -> Reminder:
     if actor is not None and not (actor.is_bureau_admin or actor.is_reviewer):
-        raise PermissionDenied("只有市局管理员或审核员可以发送催报提醒。")
+        raise PermissionDenied(_("只有市局管理员或审核员可以发送催报提醒。"))
     year = ensure_year_editable(year, lock=True)
     message = message.strip()
     if not message:
-        raise ValidationError({"message": "提醒内容不能为空。"})
+        raise ValidationError({"message": _("提醒内容不能为空。")})
     if not 1 <= int(month) <= 12:
-        raise ValidationError({"month": f"月份“{month}”无效,应为1到12。"})
+        raise ValidationError({"month": _("月份“%(month)s”无效,应为1到12。") % {"month": month}})
     reminder = Reminder(year=year, unit=unit, month=month, message=message, sent_by=actor)
     reminder.full_clean()
     reminder.save()
@@ -406,7 +439,7 @@ def reminder_send(*, actor: User | None, unit: Unit, year: AssessmentYear, month
 @transaction.atomic
 def reminder_mark_read(*, actor: User, reminder: Reminder) -> Reminder:
     if not (actor.unit_id == reminder.unit_id and actor.has_role("liaison", "unit_head")):
-        raise PermissionDenied("您无权处理该提醒。")
+        raise PermissionDenied(_("您无权处理该提醒。"))
     if reminder.read_at is None:
         reminder.read_at = timezone.now()
         reminder.save(update_fields=["read_at"])

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scoring.services import score_year, year_results
@@ -74,7 +75,7 @@ def current_year(request) -> AssessmentYear:
         if y.status == YearStatus.OPEN:
             return y
     if not years:
-        raise PermissionDenied("尚未设立考核年度,请联系市局管理员。")
+        raise PermissionDenied(_("尚未设立考核年度,请联系市局管理员。"))
     return years[0]
 
 
@@ -317,7 +318,7 @@ def _year_for(date: dt.date | None) -> AssessmentYear | None:
         return None
     year = AssessmentYear.objects.filter(year=date.year).first()
     if year is None:
-        raise ValidationError({"publications": f"{date.year}年度尚未设立,不能登记该年度的稿件。"})
+        raise ValidationError({"publications": _("%(year)s年度尚未设立,不能登记该年度的稿件。") % {"year": date.year}})
     return year
 
 
@@ -328,7 +329,7 @@ def piece_form(request, pk=None):
     unit = user_unit(user)
     piece = get_piece_for_user(user, pk, for_write=True) if pk else None
     if piece is not None and piece.status == PieceStatus.APPROVED:
-        messages.info(request, "该稿件已审核通过,不能再修改。")
+        messages.info(request, _("该稿件已审核通过,不能再修改。"))
         return redirect("publicity:piece-detail", pk=piece.pk)
     index = OutletIndex.load()
     duplicates = []
@@ -359,7 +360,7 @@ def piece_form(request, pk=None):
                 )
                 if duplicates and not data["confirm_duplicate"]:
                     form.add_error(
-                        "confirm_duplicate", "发现疑似重复稿件(见上方),请核对;确认不是重复后勾选此项再保存。"
+                        "confirm_duplicate", _("发现疑似重复稿件(见上方),请核对;确认不是重复后勾选此项再保存。")
                     )
                     raise _Stop
                 submit = request.POST.get("action") == "submit"
@@ -391,8 +392,14 @@ def piece_form(request, pk=None):
             except ValidationError as exc:
                 _apply_service_errors(exc, form, formset)
             else:
-                done = "已提交审核" if submit else f"已保存(当前状态:{saved.get_status_display()})"
-                messages.success(request, f"稿件“{saved.title}”{done}。")
+                if submit:
+                    done = _("稿件“%(title)s”已提交审核。") % {"title": saved.title}
+                else:
+                    done = _("稿件“%(title)s”已保存(当前状态:%(status)s)。") % {
+                        "title": saved.title,
+                        "status": saved.get_status_display(),
+                    }
+                messages.success(request, done)
                 return redirect("publicity:piece-detail", pk=saved.pk)
     else:
         if piece is not None:
@@ -444,7 +451,7 @@ def _state_change(request, pk, action, done: str):
         for msg in _error_messages(exc):
             messages.error(request, msg)
     else:
-        messages.success(request, done.format(title=piece.title))
+        messages.success(request, done % {"title": piece.title})
         if action is services.piece_delete:
             return redirect("publicity:piece-list")
     return redirect("publicity:piece-detail", pk=piece.pk)
@@ -453,19 +460,19 @@ def _state_change(request, pk, action, done: str):
 @require_POST
 @require_roles(*PIECE_WRITERS)
 def piece_submit(request, pk):
-    return _state_change(request, pk, services.piece_submit, "稿件“{title}”已提交审核。")
+    return _state_change(request, pk, services.piece_submit, _("稿件“%(title)s”已提交审核。"))
 
 
 @require_POST
 @require_roles(*PIECE_WRITERS)
 def piece_withdraw(request, pk):
-    return _state_change(request, pk, services.piece_withdraw, "稿件“{title}”已撤回为草稿,可以继续修改。")
+    return _state_change(request, pk, services.piece_withdraw, _("稿件“%(title)s”已撤回为草稿,可以继续修改。"))
 
 
 @require_POST
 @require_roles(*PIECE_WRITERS)
 def piece_delete(request, pk):
-    return _state_change(request, pk, services.piece_delete, "稿件“{title}”已删除。")
+    return _state_change(request, pk, services.piece_delete, _("稿件“%(title)s”已删除。"))
 
 
 # --- evidence and outlet lookup --------------------------------------------------------------
@@ -604,7 +611,7 @@ def review_approve(request, pk):
         for msg in _error_messages(exc):
             messages.error(request, msg)
     else:
-        messages.success(request, f"稿件“{piece.title}”已审核通过。")
+        messages.success(request, _("稿件“%(title)s”已审核通过。") % {"title": piece.title})
     return _back(request, reverse("publicity:review-queue"))
 
 
@@ -615,7 +622,7 @@ def review_reject(request, pk):
     form = RejectForm(request.POST)
     if not form.is_valid():
         for msg in form.errors.get("reason", []):
-            messages.error(request, f"稿件“{piece.title}”:{msg}")
+            messages.error(request, _("稿件“%(title)s”:%(error)s") % {"title": piece.title, "error": msg})
         return _back(request, reverse("publicity:review-queue"))
     try:
         services.piece_review(actor=request.user, piece=piece, approve=False, reason=form.cleaned_data["reason"])
@@ -623,7 +630,10 @@ def review_reject(request, pk):
         for msg in _error_messages(exc):
             messages.error(request, msg)
     else:
-        messages.success(request, f"稿件“{piece.title}”已退回:{form.cleaned_data['reason']}")
+        messages.success(
+            request,
+            _("稿件“%(title)s”已退回:%(reason)s") % {"title": piece.title, "reason": form.cleaned_data["reason"]},
+        )
     return _back(request, reverse("publicity:review-queue"))
 
 
@@ -632,7 +642,7 @@ def review_reject(request, pk):
 def review_batch(request):
     ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
     if not ids:
-        messages.error(request, "请先勾选要批量通过的稿件。")
+        messages.error(request, _("请先勾选要批量通过的稿件。"))
         return _back(request, reverse("publicity:review-queue"))
     approved, failed = 0, []
     for piece in Piece.objects.visible_to(request.user).filter(pk__in=ids).order_by("id"):
@@ -642,7 +652,7 @@ def review_batch(request):
         except ValidationError as exc:
             failed.extend(_error_messages(exc))
     if approved:
-        messages.success(request, f"已批量通过 {approved} 篇稿件。")
+        messages.success(request, _("已批量通过 %(n)s 篇稿件。") % {"n": approved})
     for msg in failed:
         messages.warning(request, msg)
     return _back(request, reverse("publicity:review-queue"))
@@ -702,11 +712,19 @@ def dashboard(request):
         running += n
         cumulative.append(running)
     chart = {
-        "labels": [f"{m}月" for m in range(1, 13)],
+        "labels": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
         "approved": approved,
         "waiting": waiting,
         "cumulative": cumulative,
         "kinds": [{"name": k.name, "data": by_kind[k.pk]} for k in kinds],
+        "text": {
+            "approved": _("审核通过"),
+            "waiting": _("待审核"),
+            "cumulative": _("累计通过"),
+            "per_month": _("当月篇数"),
+            "total": _("累计"),
+            "approved_per_month": _("当月通过篇数"),
+        },
     }
     totals = {
         "units": len(results.units),
@@ -744,7 +762,7 @@ def unit_reports(request):
     form = ReportForm(request.POST or None, initial={"month": _default_report_month(year)})
     if request.method == "POST":
         if not can_file:
-            raise PermissionDenied("您无权为该单位报送。")
+            raise PermissionDenied(_("您无权为该单位报送。"))
         if form.is_valid():
             try:
                 report = services.report_file(
@@ -758,8 +776,11 @@ def unit_reports(request):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                kind = "零报告" if report.is_zero else f"{report.piece_count}篇稿件"
-                messages.success(request, f"已报送{year.year}年{report.month}月:{kind}。")
+                if report.is_zero:
+                    done = _("已报送%(year)s年%(month)s月:零报告。")
+                else:
+                    done = _("已报送%(year)s年%(month)s月:%(n)s篇稿件。")
+                messages.success(request, done % {"year": year.year, "month": report.month, "n": report.piece_count})
                 return redirect(f"{reverse('publicity:unit-reports')}?year={year.year}")
     rule = reporting_rule(year, unit.kind_id)
     reports = {r.month: r for r in year.reports.filter(unit=unit).select_related("filed_by")}
@@ -861,7 +882,8 @@ def reminder_send(request):
     if not form.is_valid():
         for field, errors in form.errors.items():
             for msg in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else ''}:{msg}")
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(request, _("%(field)s:%(error)s") % {"field": label, "error": msg})
         return redirect(back)
     try:
         services.reminder_send(
@@ -875,5 +897,9 @@ def reminder_send(request):
         for msg in _error_messages(exc):
             messages.error(request, msg)
     else:
-        messages.success(request, f"已向{form.cleaned_data['unit']}发送{form.cleaned_data['month']}月催报提醒。")
+        messages.success(
+            request,
+            _("已向%(unit)s发送%(month)s月催报提醒。")
+            % {"unit": form.cleaned_data["unit"], "month": form.cleaned_data["month"]},
+        )
     return redirect(back)

@@ -142,7 +142,7 @@ class CertificateForm(forms.Form):
     )
     unit_honour = forms.CharField(label="单位荣誉称号", max_length=40, initial=DEFAULT_UNIT_HONOUR)
     person_honour = forms.CharField(label="个人荣誉称号", max_length=40, initial=DEFAULT_PERSON_HONOUR)
-    issued = forms.DateField(label="落款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    issued = forms.DateField(label="落款日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, results, **kwargs):
         super().__init__(*args, **kwargs)

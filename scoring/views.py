@@ -5,6 +5,7 @@ other roles get a 403 (``publicity.access``)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from publicity.access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
 from publicity.models import AssessmentYear, Placement, YearStatus
@@ -22,7 +23,7 @@ def unit_score(request, year: int, unit_id: int):
     try:
         score = result.unit(unit.pk)
     except LookupError as exc:
-        raise Http404("该单位不在本年度考核范围内。") from exc
+        raise Http404(_("该单位不在本年度考核范围内。")) from exc
     pieces = result.pieces
     bonus_ids = set(score.bonus_piece_ids)
     indicators = [
@@ -53,7 +54,7 @@ def unit_score_current(request, unit_id: int):
     unit = unit_for_user(request.user, unit_id)
     year = AssessmentYear.objects.exclude(status=YearStatus.DRAFT).order_by("-year").first()
     if year is None:
-        raise Http404("尚无进行中或已结账的考核年度。")
+        raise Http404(_("尚无进行中或已结账的考核年度。"))
     return redirect("scoring:unit-score", year.year, unit.pk)
 
 

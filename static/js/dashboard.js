@@ -5,14 +5,15 @@
   var canvas = document.getElementById("monthly-chart");
   if (!el || !canvas || typeof Chart === "undefined") return;
   var data = JSON.parse(el.textContent);
+  var t = data.text || {};  // labels in the page's language (Django i18n), Chinese if absent
   Chart.defaults.font.family = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   new Chart(canvas, {
     data: {
       labels: data.labels,
       datasets: [
-        { type: "bar", label: "审核通过", data: data.approved, backgroundColor: "#1a7f37", stack: "m" },
-        { type: "bar", label: "待审核", data: data.waiting, backgroundColor: "#9cc3ea", stack: "m" },
-        { type: "line", label: "累计通过", data: data.cumulative, borderColor: "#b3261e", backgroundColor: "#b3261e", yAxisID: "y2", tension: 0.2 }
+        { type: "bar", label: t.approved || "审核通过", data: data.approved, backgroundColor: "#1a7f37", stack: "m" },
+        { type: "bar", label: t.waiting || "待审核", data: data.waiting, backgroundColor: "#9cc3ea", stack: "m" },
+        { type: "line", label: t.cumulative || "累计通过", data: data.cumulative, borderColor: "#b3261e", backgroundColor: "#b3261e", yAxisID: "y2", tension: 0.2 }
       ]
     },
     options: {
@@ -21,8 +22,8 @@
       interaction: { mode: "index", intersect: false },
       scales: {
         x: { stacked: true },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "当月篇数" } },
-        y2: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false }, title: { display: true, text: "累计" } }
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t.per_month || "当月篇数" } },
+        y2: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false }, title: { display: true, text: t.total || "累计" } }
       }
     }
   });
@@ -42,7 +43,7 @@
         maintainAspectRatio: false,
         animation: false,
         interaction: { mode: "index", intersect: false },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "当月通过篇数" } } }
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t.approved_per_month || "当月通过篇数" } } }
       }
     });
   }
