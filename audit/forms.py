@@ -49,8 +49,12 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *AuditAction.choices])
     model = forms.ChoiceField(label="对象类型", required=False)
     outcome = forms.ChoiceField(label="结果", required=False, choices=[("", "全部"), *Outcome.choices])
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    since = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     q = forms.CharField(label="关键字", required=False, max_length=200, help_text="对象、说明、单位、账号或IP")
 
     def __init__(self, *args, **kwargs):
