@@ -25,6 +25,7 @@ from publicity.services import PublicationInput, piece_create
 from units.models import Unit, UnitKind, User
 
 DEMO_PASSWORD = "Demo#2011pass"
+CST = dt.timezone(dt.timedelta(hours=8))
 
 UNITS = [
     # name, kind code, aliases, head, liaison, phone, short name for titles
@@ -73,37 +74,45 @@ PIECES_PER_UNIT = {
     "市就业服务局": 12,
 }
 
+# Titles are built from an action, a subject and a setting, drawn without repetition within a unit,
+# so no two demo titles look like duplicates to the duplicate check (title similarity >= 0.9).
+ACTIONS = ["召开", "举办", "开展", "部署", "启动", "推进", "完成", "总结"]
 SUBJECTS = [
-    "召开{m}月份就业创业工作推进会",
-    "开展“春风行动”专场招聘会",
-    "举办农民工技能培训班",
-    "城镇居民医疗保险参保率稳步提升",
-    "扎实推进农村居民进城落户工作",
-    "开展劳动保障监察专项执法检查",
-    "做好高校毕业生就业服务工作",
-    "为返乡创业人员发放小额担保贷款",
-    "新型农村社会养老保险试点工作扎实推进",
-    "开展“人民满意的公务员”评选活动",
-    "举办人力资源市场专场招聘活动",
-    "推进事业单位岗位设置管理",
-    "开展劳动合同制度实施情况检查",
-    "加强机关效能建设提升服务质量",
-    "举行技能人才表彰大会",
-    "深入基层开展社会保险政策宣传",
-    "开展“双创”示范点创建活动",
-    "召开党风廉政建设工作会议",
-    "组织开展纪检监察业务培训",
-    "启动工伤保险扩面专项行动",
-    "开展根治拖欠农民工工资专项行动",
-    "推进基层劳动就业社会保障服务平台建设",
-    "完成第二季度社会保险基金稽核",
-    "开展人才服务进园区活动",
+    "就业创业工作推进会",
+    "“春风行动”专场招聘会",
+    "农民工技能培训",
+    "城镇居民医疗保险扩面",
+    "农村居民进城落户服务",
+    "劳动保障监察专项执法检查",
+    "高校毕业生就业服务",
+    "小额担保贷款发放",
+    "新型农村社会养老保险试点",
+    "“人民满意的公务员”评选",
+    "人力资源市场专场招聘",
+    "事业单位岗位设置管理",
+    "劳动合同制度实施情况检查",
+    "机关效能建设",
+    "技能人才表彰",
+    "社会保险政策进社区宣传",
+    "“双创”示范点创建",
+    "党风廉政建设专题学习",
+    "纪检监察业务培训",
+    "工伤保险扩面专项行动",
+    "农民工工资清欠",
+    "基层社会保障服务平台建设",
+    "社会保险基金稽核",
+    "人才服务进园区",
 ]
+SETTINGS = ["", "工作", "活动", "情况通报会", "现场会"]
 RESEARCH_SUBJECTS = [
     "关于{u}农村劳动力转移就业情况的调研报告",
     "{u}城镇居民医疗保险扩面工作的调查与思考",
     "关于{u}技能人才队伍建设的调研",
     "{u}事业单位人事制度改革的实践与探索",
+    "{u}返乡农民工创业情况调查",
+    "关于{u}劳动争议调解仲裁工作的思考",
+    "{u}新农保试点运行情况调研",
+    "关于提升{u}公共就业服务水平的建议",
 ]
 AUTHORS = [
     "张伟",
@@ -228,18 +237,20 @@ class Command(BaseCommand):
             names, weights = [m[0] for m in mix], [m[1] for m in mix]
             pool = rng.sample(AUTHORS, 5)
             n_research = {"county": 4, "dept": 1, "affiliated": 1}[kind] + rng.choice([-1, 0, 0, 1])
-            used_titles = set()
+            research_titles = rng.sample(RESEARCH_SUBJECTS, len(RESEARCH_SUBJECTS))
+            subjects = rng.sample(SUBJECTS, len(SUBJECTS))
             for i in range(PIECES_PER_UNIT[name] + max(n_research, 0)):
                 research = i < n_research
                 month = rng.randint(1, 11) if rng.random() < 0.9 else 12
                 day = rng.randint(1, 28)
                 if research:
-                    title = rng.choice(RESEARCH_SUBJECTS).format(u=short)
+                    title = research_titles[i].format(u=short)
                 else:
-                    title = short + rng.choice(SUBJECTS).format(m=month)
-                while title in used_titles:
-                    title += "(续)"
-                used_titles.add(title)
+                    # Each subject once per round; a second round adds the month, so titles never repeat.
+                    n = i - n_research
+                    subject = subjects[n % len(subjects)]
+                    suffix = f"({month}月)" if n >= len(subjects) else ""
+                    title = f"{short}{rng.choice(ACTIONS)}{subject}{rng.choice(SETTINGS)}{suffix}"
                 pubs = []
                 if not research or rng.random() < 0.5:
                     first = rng.choices(names, weights)[0]
@@ -310,6 +321,16 @@ class Command(BaseCommand):
                         admin,
                     )
                     piece.save(update_fields=["status", "reject_reason", "reviewed_by"])
+                # Timestamps as in 2011 (auto_now fields): logged a day after publication, reviewed days later.
+                base = dt.datetime.combine(
+                    min(p.date for p in pubs) if pubs else dt.date(2011, month, day), dt.time(10, 0), tzinfo=CST
+                )
+                stamps = {"created_at": base + dt.timedelta(days=1), "updated_at": base + dt.timedelta(days=1)}
+                if status != PieceStatus.DRAFT:
+                    stamps["submitted_at"] = base + dt.timedelta(days=1, hours=1)
+                if status in (PieceStatus.APPROVED, PieceStatus.REJECTED):
+                    stamps["reviewed_at"] = stamps["updated_at"] = base + dt.timedelta(days=rng.randint(2, 6))
+                type(piece).objects.filter(pk=piece.pk).update(**stamps)
                 count += 1
         self._file_reports(year, units, filed_counts)
         return count
@@ -341,5 +362,5 @@ class Command(BaseCommand):
                 reports[-1]._filed_on = when
         created = PeriodReport.objects.bulk_create(reports)
         for report in created:  # filed_at is auto_now_add: set the 2011 filing dates afterwards
-            filed = dt.datetime.combine(report._filed_on, dt.time(9, 30), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+            filed = dt.datetime.combine(report._filed_on, dt.time(9, 30), tzinfo=CST)
             PeriodReport.objects.filter(pk=report.pk).update(filed_at=filed)
