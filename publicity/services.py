@@ -38,7 +38,7 @@ EDITABLE_STATUSES = (PieceStatus.DRAFT, PieceStatus.SUBMITTED, PieceStatus.REJEC
 
 def year_frozen_error(year: AssessmentYear) -> ValidationError:
     return ValidationError(
-        _("%(year)s年度已结账(%(status)s),该年度的数据不能再新增、修改或删除。")
+        _("%(year)s年度%(status)s,该年度的数据不能再新增、修改或删除。")
         % {"year": year.year, "status": year.get_status_display()}
     )
 

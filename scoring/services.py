@@ -347,6 +347,9 @@ def year_close(*, actor: User | None, year: AssessmentYear) -> YearSnapshot:
     locked = AssessmentYear.objects.select_for_update().get(pk=year.pk)
     if locked.status not in (YearStatus.OPEN, YearStatus.DRAFT):
         raise ValidationError(f"{locked.year}年度当前状态为“{locked.get_status_display()}”,不能结账。")
+    pending = Piece.objects.filter(year=locked, status=PieceStatus.SUBMITTED).count()
+    if pending:
+        raise ValidationError(f"还有{pending}篇稿件待审核,请审核完毕后再结账。")
     results = score_year(locked)
     YearSnapshot.objects.filter(year=locked).delete()
     snapshot = YearSnapshot.objects.create(

@@ -36,11 +36,27 @@ def season(units, make_piece):
     }
 
 
+def close_leaving_submitted(year, actor, *pieces):
+    """Close the year although ``pieces`` are still submitted (year_close refuses pending pieces, so they are
+    parked as drafts for the close and put back: old data from before that rule, which every door must still refuse)."""
+    Piece.objects.filter(pk__in=[p.pk for p in pieces]).update(status=PieceStatus.DRAFT)
+    snapshot = year_close(actor=actor, year=year)
+    Piece.objects.filter(pk__in=[p.pk for p in pieces]).update(status=PieceStatus.SUBMITTED)
+    return snapshot
+
+
 @pytest.fixture
 def closed(year, users, season):
-    year_close(actor=users["bureau_admin"], year=year)
+    close_leaving_submitted(year, users["bureau_admin"], season["submitted"])
     year.refresh_from_db()
     return year
+
+
+def test_close_is_refused_while_pieces_await_review(year, users, season, units, make_piece):
+    make_piece(units["b"], "乙单位待审", [("安康日报", "2011-06-01")], status=PieceStatus.SUBMITTED)
+    with pytest.raises(ValidationError, match="还有2篇稿件待审核,请审核完毕后再结账"):
+        year_close(actor=users["bureau_admin"], year=year)
+    assert AssessmentYear.objects.get(pk=year.pk).status == "open" and not YearSnapshot.objects.exists()
 
 
 # ----------------------------------------------------------------------------- the acts
@@ -48,7 +64,7 @@ def closed(year, users, season):
 
 def test_close_stores_the_results_and_the_parameters(year, users, season):
     live = score_year(year)
-    snapshot = year_close(actor=users["bureau_admin"], year=year)
+    snapshot = close_leaving_submitted(year, users["bureau_admin"], season["submitted"])
     year.refresh_from_db()
     assert year.status == "closed" and year.is_frozen
     assert snapshot.closed_by == users["bureau_admin"]
@@ -342,6 +358,10 @@ def test_admin_close_publish_actions_and_reopen_form(client, users, year, season
 
     login(client, users["bureau_admin"])
     assert 'value="close_years"' in client.get(changelist).content.decode()
+    response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]}, follow=True)
+    assert "还有1篇稿件待审核,请审核完毕后再结账" in response.content.decode()  # shown as an error
+    assert AssessmentYear.objects.get(pk=year.pk).status == "open"
+    Piece.objects.filter(pk=season["submitted"].pk).update(status=PieceStatus.DRAFT)  # reviewed/withdrawn
     response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]}, follow=True)
     assert "2011年度已结账" in response.content.decode()
     assert AssessmentYear.objects.get(pk=year.pk).status == "closed" and YearSnapshot.objects.filter(year=year).exists()
