@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from publicity.models import (
     AssessmentYear,
@@ -67,15 +68,16 @@ __all__ = [
 ]
 
 
+# Marked for the English catalogue; pages translate them with {% translate label %}.
 POLICY_LABELS = {
-    "full_score": "单项满分S",
-    "bonus_per_piece": "超额每篇加分",
-    "bonus_cap_ratio": "加分上限(占满分比例)",
-    "penalty_per_piece": "每少一篇扣分",
-    "floor": "最低得分",
-    "bonus_min_level": "加分媒体最低级别(含本级)",
-    "bonus_categories": "加分媒体类别",
-    "reward_schedule": "奖励标准",
+    "full_score": gettext_noop("单项满分S"),
+    "bonus_per_piece": gettext_noop("超额每篇加分"),
+    "bonus_cap_ratio": gettext_noop("加分上限(占满分比例)"),
+    "penalty_per_piece": gettext_noop("每少一篇扣分"),
+    "floor": gettext_noop("最低得分"),
+    "bonus_min_level": gettext_noop("加分媒体最低级别(含本级)"),
+    "bonus_categories": gettext_noop("加分媒体类别"),
+    "reward_schedule": gettext_noop("奖励标准"),
 }
 
 
