@@ -91,6 +91,13 @@ def deadline_day(request, year: AssessmentYear) -> dt.date:
     return as_of_date(request, year) if request.GET.get("as_of") else timezone.localdate()
 
 
+def frozen_notice(year: AssessmentYear) -> str:
+    """The banner of liaison pages once a year is closed or published ("" while it is open)."""
+    if not year.is_frozen:
+        return ""
+    return _("%(year)s年度%(status)s,不能再登记或修改稿件。") % {"year": year.year, "status": year.get_status_display()}
+
+
 def reporting_rule(year: AssessmentYear, kind_id: int) -> Rule | None:
     row = ReportingRule.objects.filter(year=year, unit_kind_id=kind_id).first()
     return Rule(row.cadence, row.day, row.month) if row else None
@@ -200,7 +207,8 @@ def unit_home(request):
         "rule": rule,
         "next_due": next_deadline(rule, year.year, today, filed),
         "late_months": [s for s in states if s.late],
-        "can_write": request.user.has_role(*PIECE_WRITERS),
+        "can_write": request.user.has_role(*PIECE_WRITERS) and not year.is_frozen,
+        "frozen_notice": frozen_notice(year),
         "score_url": unit_score_url(year.year, unit.pk),
     }
     return render(request, "publicity/unit_home.html", context)
@@ -256,7 +264,8 @@ def piece_list(request):
             "query": query.urlencode(),
             "status": status,
             "statuses": PieceStatus.choices,
-            "can_write": unit is not None and user.is_liaison and user.unit_id == unit.pk,
+            "can_write": unit is not None and user.is_liaison and user.unit_id == unit.pk and not year.is_frozen,
+            "frozen_notice": frozen_notice(year) if unit is not None else "",
             "score_url": unit_score_url(year.year, unit.pk) if unit else None,
         },
     )
@@ -286,8 +295,11 @@ def piece_detail(request, pk):
             and user.unit_id == piece.unit_id
             and piece.status in services.EDITABLE_STATUSES
             and not piece.year.is_frozen,
-            "can_review": user.has_role(*REVIEWERS) and piece.status == PieceStatus.SUBMITTED,
+            "can_review": user.has_role(*REVIEWERS)
+            and piece.status == PieceStatus.SUBMITTED
+            and not piece.year.is_frozen,
             "reject_form": RejectForm(),
+            "frozen_notice": frozen_notice(piece.year),
         },
     )
 
@@ -331,6 +343,12 @@ def piece_form(request, pk=None):
     if piece is not None and piece.status == PieceStatus.APPROVED:
         messages.info(request, _("该稿件已审核通过,不能再修改。"))
         return redirect("publicity:piece-detail", pk=piece.pk)
+    if request.method != "POST":
+        # A closed year takes no new or changed piece: say so instead of offering a form that cannot be saved.
+        notice = frozen_notice(piece.year if piece is not None else current_year(request))
+        if notice:
+            messages.warning(request, notice)
+            return redirect("publicity:piece-list")
     index = OutletIndex.load()
     duplicates = []
     if request.method == "POST":
