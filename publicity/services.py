@@ -421,6 +421,35 @@ def report_file(
 
 
 @transaction.atomic
+def report_refile(*, actor: User | None, report: PeriodReport, note: str | None = None) -> PeriodReport:
+    """File a month's report again (更新报送) while the year is open: the count is taken anew from the month's
+    submitted/approved pieces; with none left it becomes a zero report; drafts or rejected pieces must be dealt
+    with first, as when filing. The first filing date is kept (it decides whether the month was on time)."""
+    unit = report.unit
+    if actor is not None and not (actor.is_bureau_admin or (actor.is_liaison and actor.unit_id == unit.pk)):
+        raise PermissionDenied(_("您无权为该单位报送。"))
+    year = ensure_year_editable(report.year, lock=True)
+    report = PeriodReport.objects.select_for_update().get(pk=report.pk)
+    month = report.month
+    in_month = piece_month_q(year, month).filter(unit=unit)
+    count = in_month.filter(status__in=[PieceStatus.SUBMITTED, PieceStatus.APPROVED]).count()
+    drafts = in_month.filter(status__in=[PieceStatus.DRAFT, PieceStatus.REJECTED]).count()
+    if drafts:
+        raise ValidationError(
+            {
+                "month": _("%(month)s月还有%(n)s篇草稿或被退回的稿件未提交,请先处理后再报送。")
+                % {"month": month, "n": drafts}
+            }
+        )
+    report.piece_count, report.is_zero = count, count == 0
+    if note is not None:
+        report.note = note.strip()
+    report.full_clean(validate_unique=False)
+    report.save(update_fields=["piece_count", "is_zero", "note"])
+    return report
+
+
+@transaction.atomic
 def reminder_send(*, actor: User | None, unit: Unit, year: AssessmentYear, month: int, message: str) -> Reminder:
     if actor is not None and not (actor.is_bureau_admin or actor.is_reviewer):
         raise PermissionDenied(_("只有市局管理员或审核员可以发送催报提醒。"))

@@ -35,6 +35,7 @@ from .access import (
     REMINDER_SENDERS,
     REVIEWERS,
     UNIT_READERS,
+    _int_or_404,
     get_evidence_for_user,
     get_piece_for_user,
     require_roles,
@@ -42,7 +43,15 @@ from .access import (
     user_unit,
 )
 from .duplicates import duplicates_for_many, find_duplicates
-from .forms import PieceForm, PublicationFormSet, QueueFilterForm, RejectForm, ReminderForm, ReportForm
+from .forms import (
+    MONTH_CHOICES,
+    PieceForm,
+    PublicationFormSet,
+    QueueFilterForm,
+    RejectForm,
+    ReminderForm,
+    ReportForm,
+)
 from .models import (
     AssessmentYear,
     Evidence,
@@ -777,7 +786,29 @@ def unit_reports(request):
         return redirect(f"{reverse('publicity:reports-overview')}?year={year.year}")
     unit = unit_for_user(request.user, unit_id)
     can_file = request.user.is_bureau_admin or (request.user.is_liaison and request.user.unit_id == unit.pk)
+    today = deadline_day(request, year)
+    filed_months = set(year.reports.filter(unit=unit).values_list("month", flat=True))
+    # Offer only the months that have begun and are not filed yet (a filed month is updated by 更新报送).
+    open_months = [m for m in range(1, 13) if m not in filed_months and dt.date(year.year, m, 1) <= today]
     form = ReportForm(request.POST or None, initial={"month": _default_report_month(year)})
+    form.fields["month"].choices = [(m, label) for m, label in MONTH_CHOICES if m in open_months]
+    form.fields["month"].error_messages["invalid_choice"] = _("请选择1到12月中已开始且未报送的月份(已报送的月份请用“更新报送”)。")
+    if request.method == "POST" and request.POST.get("action") == "refile":
+        if not can_file:
+            raise PermissionDenied(_("您无权为该单位报送。"))
+        report = get_object_or_404(year.reports, unit=unit, month=_int_or_404(request.POST.get("month")))
+        try:
+            report = services.report_refile(actor=request.user, report=report)
+        except ValidationError as exc:
+            for text in _error_messages(exc):
+                messages.error(request, text)
+        else:
+            messages.success(
+                request,
+                _("已更新报送%(year)s年%(month)s月:%(n)s篇稿件。")
+                % {"year": year.year, "month": report.month, "n": report.piece_count},
+            )
+        return redirect(request.get_full_path())
     if request.method == "POST":
         if not can_file:
             raise PermissionDenied(_("您无权为该单位报送。"))
@@ -803,16 +834,34 @@ def unit_reports(request):
     rule = reporting_rule(year, unit.kind_id)
     reports = {r.month: r for r in year.reports.filter(unit=unit).select_related("filed_by")}
     filed = {m: timezone.localtime(r.filed_at).date() for m, r in reports.items()}
-    today = deadline_day(request, year)
     month_counts = _month_counts(year, unit_ids=[unit.pk]).get(unit.pk, {})
-    rows = [
-        {"state": s, "report": reports.get(s.month), "counts": month_counts.get(s.month, {})}
-        for s in month_states(rule, year.year, today, filed)
-    ]
+    rows = []
+    for s in month_states(rule, year.year, today, filed):
+        counts = month_counts.get(s.month, {})
+        report = reports.get(s.month)
+        current = counts.get(PieceStatus.SUBMITTED, 0) + counts.get(PieceStatus.APPROVED, 0)
+        rows.append(
+            {
+                "state": s,
+                "report": report,
+                "counts": counts,
+                "current": current,
+                "outdated": report is not None and report.piece_count != current,
+            }
+        )
     return render(
         request,
         "publicity/unit_reports.html",
-        {"year": year, "unit": unit, "rule": rule, "rows": rows, "form": form, "can_file": can_file},
+        {
+            "year": year,
+            "unit": unit,
+            "rule": rule,
+            "rows": rows,
+            "form": form,
+            "can_file": can_file and not year.is_frozen,
+            "open_months": open_months,
+            "frozen": year.is_frozen,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

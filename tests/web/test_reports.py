@@ -4,8 +4,10 @@ overview (filed / late) and reminders."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from publicity import services
 from publicity.models import PeriodReport, PieceStatus, Reminder, ReportingRule
 from publicity.reporting import Rule, due_date, month_states, next_deadline
 
@@ -72,8 +74,11 @@ def test_drafts_block_the_report_and_duplicates_are_refused(client, users, units
     assert "还有1篇草稿或被退回的稿件未提交" in client.post(URL, {"month": "3"}).content.decode()
     assert not PeriodReport.objects.exists()
     client.post(URL, {"month": "1", "is_zero": "on"})
-    assert "不能重复报送" in client.post(URL, {"month": "1", "is_zero": "on"}).content.decode()
+    # a filed month is no longer offered; the form says to use 更新报送 (the service still refuses a second filing)
+    assert "已报送的月份请用“更新报送”" in client.post(URL, {"month": "1", "is_zero": "on"}).content.decode()
     assert PeriodReport.objects.count() == 1
+    with pytest.raises(ValidationError, match="不能重复报送"):
+        services.report_file(actor=users["liaison_a"], unit=units["a"], year=units["a"].reports.get().year, month=1)
 
 
 def test_unit_head_reads_but_cannot_file(client, users, units):
