@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from scoring.services import score_year, year_results
@@ -745,7 +746,7 @@ def dashboard(request):
         "cumulative": cumulative,
         "kinds": [{"name": k.name, "data": by_kind[k.pk]} for k in kinds],
         "text": {
-            "approved": _("审核通过"),
+            "approved": pgettext("图表", "审核通过"),  # a legend ("Approved"), not the button ("Approve")
             "waiting": _("待审核"),
             "cumulative": _("累计通过"),
             "per_month": _("当月篇数"),

@@ -4,13 +4,15 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
-CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
+# Han characters and Chinese punctuation (、。「」 and full-width ,:;()?!); the full-width ＋ is a symbol, not language.
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]+")
 
 
 def cjk(text: str) -> list[str]:
-    """The runs of Chinese characters (and full-width punctuation) in ``text``."""
-    return re.findall(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+", text)
+    """The runs of Chinese characters and punctuation in ``text``."""
+    return CJK.findall(text)
 
 
 def nav_html(page: str) -> str:
@@ -36,7 +38,9 @@ def plain_static(settings):
 
 
 @pytest.fixture
-def english(client):
-    """The test client with English chosen (the cookie the language switcher sets)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+def english():
+    """A second test client with English chosen (the cookie the language switcher sets);
+    ``client`` stays on the default language."""
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return english
