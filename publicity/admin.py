@@ -74,6 +74,12 @@ class FrozenYearAdminMixin:
             raise year_frozen_error(year)
         super().save_model(request, obj, form, change)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        year = self._year_of(obj) if obj is not None else None
+        if year is not None and year.is_frozen and request.method == "GET":
+            messages.warning(request, f"{year.year}年度{year.get_status_display()},只读:该年度的数据不能再修改或删除。")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     def delete_queryset(self, request, queryset):
         frozen = [self._year_of(o) for o in queryset if (y := self._year_of(o)) is not None and y.is_frozen]
         if frozen:
