@@ -68,6 +68,7 @@ from .progress import policy_from_params, project, year_pace
 from .reporting import Rule, month_states, next_deadline
 
 PAGE_SIZE = 50
+PIECE_PAGE_SIZE = 30  # the unit's piece list: one screenful on a phone
 
 
 # --- shared helpers --------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def piece_list(request):
     status = request.GET.get("status", "")
     if status in PieceStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("-id"), PIECE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
