@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from units.models import Role, Unit, User
 
@@ -35,7 +36,7 @@ def require_roles(*roles: str) -> Callable:
         @login_required
         def wrapper(request, *args, **kwargs):
             if not request.user.has_role(*roles):
-                raise PermissionDenied("您的角色无权访问此页面。")
+                raise PermissionDenied(_("您的角色无权访问此页面。"))
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -50,7 +51,7 @@ def is_business_user(user: User) -> bool:
 def user_unit(user: User) -> Unit:
     """The unit of a liaison or unit head; a user without one has no unit pages."""
     if not (user.unit_id and user.has_role(*UNIT_READERS)):
-        raise PermissionDenied("您的账号未关联单位。")
+        raise PermissionDenied(_("您的账号未关联单位。"))
     return user.unit
 
 
@@ -60,11 +61,11 @@ def unit_for_user(user: User, unit_id: int | str | None) -> Unit:
         if unit_id in (None, ""):
             if user.unit_id:
                 return user.unit
-            raise Http404("请选择单位。")
+            raise Http404(_("请选择单位。"))
         return get_object_or_404(Unit, pk=_int_or_404(unit_id))
     own = user_unit(user)
     if unit_id not in (None, "") and _int_or_404(unit_id) != own.pk:
-        raise Http404("没有找到该单位。")
+        raise Http404(_("没有找到该单位。"))
     return own
 
 
@@ -72,7 +73,7 @@ def get_piece_for_user(user: User, pk: int, *, for_write: bool = False) -> Piece
     """A piece the user may read (404 otherwise). ``for_write``: also the right to edit it (403)."""
     piece = get_object_or_404(Piece.objects.visible_to(user).select_related("unit", "unit__kind", "year"), pk=pk)
     if for_write and not (user.is_liaison and user.unit_id == piece.unit_id):
-        raise PermissionDenied("您无权修改该稿件。")
+        raise PermissionDenied(_("您无权修改该稿件。"))
     return piece
 
 
@@ -87,4 +88,4 @@ def _int_or_404(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise Http404("参数无效。") from exc
+        raise Http404(_("参数无效。")) from exc

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models.functions import Length
+from django.utils.translation import gettext as _
 
 from .models import Piece, Publication
 
@@ -90,13 +91,13 @@ def duplicates_for_many(*, year_id: int, items: list[tuple[int, str, list[str]]]
             key = (url or "").strip().rstrip("/").lower()
             for other_id, ptitle, uname, status in by_url.get(key, []):
                 if other_id != pid and other_id not in found:
-                    found[other_id] = Duplicate(other_id, ptitle, uname, labels.get(status, status), "链接相同")
+                    found[other_id] = Duplicate(other_id, ptitle, uname, labels.get(status, status), _("链接相同"))
         for other_id, ptitle, uname, status in candidates:
             if other_id == pid or other_id in found:
                 continue
             ratio = title_ratio(title, ptitle)
             if ratio >= TITLE_RATIO:
-                reason = "标题相同" if ratio == 1.0 else f"标题相似度 {ratio:.0%}"
+                reason = _("标题相同") if ratio == 1.0 else _("标题相似度 %(ratio)s") % {"ratio": f"{ratio:.0%}"}
                 found[other_id] = Duplicate(other_id, ptitle, uname, labels.get(status, status), reason)
         if found:
             result[pid] = list(found.values())

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-ALLOWED_LABEL = "JPEG、PNG、WebP 图片或 PDF 文件"
+ALLOWED_LABEL = gettext_lazy("JPEG、PNG、WebP 图片或 PDF 文件")
 
 
 @dataclass(frozen=True)
@@ -34,21 +36,26 @@ def sniff_type(head: bytes) -> str | None:
     return None
 
 
-def validate_evidence(upload, *, label: str = "佐证材料") -> EvidenceInfo:
+def validate_evidence(upload, *, label: str | None = None) -> EvidenceInfo:
     """Check an uploaded file and return its type, size and SHA-256; raise a Chinese ValidationError."""
     size = upload.size or 0
     limit = settings.EVIDENCE_MAX_BYTES
+    label = label or _("佐证材料")
     if size == 0:
-        raise ValidationError(f"{label}:文件是空的,请重新选择。")
+        raise ValidationError(_("%(label)s:文件是空的,请重新选择。") % {"label": label})
     if size > limit:
         raise ValidationError(
-            f"{label}:文件大小 {size / 1048576:.1f} MB,超过上限 {limit / 1048576:.1f} MB,请压缩后再上传。"
+            _("%(label)s:文件大小 %(size)s MB,超过上限 %(limit)s MB,请压缩后再上传。")
+            % {"label": label, "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}"}
         )
     upload.seek(0)
     head = upload.read(16)
     content_type = sniff_type(head)
     if content_type is None:
-        raise ValidationError(f"{label}:文件内容不是{ALLOWED_LABEL}(按文件内容识别,与扩展名无关)。")
+        raise ValidationError(
+            _("%(label)s:文件内容不是%(allowed)s(按文件内容识别,与扩展名无关)。")
+            % {"label": label, "allowed": ALLOWED_LABEL}
+        )
     # Beyond the magic bytes: complete images without markup, PDFs without scripts (security).
     from .upload_guard import inspect_content
 

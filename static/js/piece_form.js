@@ -8,11 +8,13 @@
   var rows = document.getElementById("pub-rows");
   var total = form.querySelector("input[name=pub-TOTAL_FORMS]");
   var template = document.getElementById("pub-empty");
+  // Texts in the page's language come from data-t-* attributes of the form (Django i18n); Chinese if absent.
+  function t(key, fallback) { return form.getAttribute("data-t-" + key) || fallback; }
 
   function number() {
     rows.querySelectorAll("[data-row]").forEach(function (row, i) {
       var no = row.querySelector(".row-no");
-      if (no) no.textContent = "第" + (i + 1) + "条";
+      if (no) no.textContent = t("row", "第{n}条").replace("{n}", i + 1);
     });
   }
 
@@ -83,11 +85,11 @@
           if (!results.length) return;
           var o = results[0];
           if (input.value.trim() === o.name) return;
-          if (!input.value.trim()) { input.value = o.name; suggest.textContent = "已按网址识别媒体:" + o.name; suggest.hidden = false; return; }
+          if (!input.value.trim()) { input.value = o.name; suggest.textContent = t("detected", "已按网址识别媒体:{name}").replace("{name}", o.name); suggest.hidden = false; return; }
           suggest.innerHTML = "";
-          suggest.appendChild(document.createTextNode("网址属于“" + o.name + "”,"));
+          suggest.appendChild(document.createTextNode(t("belongs", "网址属于“{name}”,").replace("{name}", o.name)));
           var b = document.createElement("button");
-          b.type = "button"; b.className = "btn plain small"; b.textContent = "改为" + o.name;
+          b.type = "button"; b.className = "btn plain small"; b.textContent = t("switch", "改为{name}").replace("{name}", o.name);
           b.addEventListener("click", function () { input.value = o.name; suggest.hidden = true; });
           suggest.appendChild(b);
           suggest.hidden = false;
