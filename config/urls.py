@@ -1,9 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ops import views as ops_views
 from publicity import views as publicity_views
+
+
+class FaviconRedirect(RedirectView):
+    """/favicon.ico (asked for by browsers on their own) → the SVG icon. The URL is resolved per request:
+    with the hashed static storage it is only known once collectstatic has run."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
 
 admin.site.site_header = "宣传任务分配与积分管理系统"
 admin.site.site_title = "宣传积分管理"
@@ -19,5 +32,6 @@ urlpatterns = [
     path("s/", include("scoring.urls")),
     path("audit/", include("audit.urls")),
     path("healthz", ops_views.healthz, name="healthz"),
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("r/", include("reports.urls")),
 ]
