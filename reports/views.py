@@ -147,10 +147,10 @@ class CertificateForm(forms.Form):
     def __init__(self, *args, results, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = [
-            (u.unit_name, f"第{u.rank}名 {u.unit_name}（{u.points:.2f}分）") for u in results.units
+            (u.unit_name, f"第{u.rank}名 {u.unit_name}({u.points:.2f}分)") for u in results.units
         ]
         self.fields["people"].choices = [
-            (person_key(p.name, p.unit_name), f"{p.name}（{p.unit_name}，{p.piece_count}篇，{p.reward:.2f}元）")
+            (person_key(p.name, p.unit_name), f"{p.name}({p.unit_name}，{p.piece_count}篇，{p.reward:.2f}元)")
             for p in results.people
         ]
 
