@@ -48,7 +48,8 @@ class PieceForm(forms.Form):
         initial=0,
         error_messages={
             "invalid": _("字数必须是整数。"),
-            "min_value": _("字数不能小于0。"),
+            "min_value": _("字数应为0到1000000之间的整数。"),
+            "max_value": _("字数应为0到1000000之间的整数。"),
             "required": _("请填写字数。"),
         },
     )
