@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from ops import views as ops_views
@@ -18,9 +19,9 @@ class FaviconRedirect(RedirectView):
         return static("favicon.svg")
 
 
-admin.site.site_header = "宣传任务分配与积分管理系统"
-admin.site.site_title = "宣传积分管理"
-admin.site.index_title = "后台管理"
+admin.site.site_header = gettext_lazy("宣传任务分配与积分管理系统")
+admin.site.site_title = gettext_lazy("宣传积分管理")
+admin.site.index_title = gettext_lazy("后台管理")
 
 urlpatterns = [
     path("", publicity_views.home, name="home"),
