@@ -293,11 +293,19 @@ def piece_detail(request, pk):
         year_id=piece.year_id, title=piece.title, urls=[p.url for p in publications], exclude_piece_id=piece.pk
     )
     user = request.user
+    queue_url = None
+    if request.GET.get("from") == "review" and user.has_role(*REVIEWERS):
+        # Opened from the review queue: lead back to it, with its filters (only a queue address is accepted).
+        queue_url = reverse("publicity:review-queue")
+        wanted = request.GET.get("back") or ""
+        if wanted.startswith(queue_url):
+            queue_url = wanted
     return render(
         request,
         "publicity/piece_detail.html",
         {
             "piece": piece,
+            "queue_url": queue_url,
             "publications": publications,
             "authors": authors,
             "topics": list(piece.topics.all()),
