@@ -82,7 +82,7 @@ def test_liaison_unit_home(client, english, users, units, make_piece):
     assert "<title>汉滨区人社局 · Progress 2011</title>" in page
     assert "Publicity task progress 2011" in page
     assert "Projected year-end score" in page and "Next reporting deadline" in page
-    assert "By July 2, 183 of the year’s 365 days have passed." in page
+    assert "By July 2, 183 of the year's 365 days have passed." in page
     assert "December 25, 2011" in page  # the county deadline, date format from the catalogue
     assert "Pieces to follow up" in page and "Reason for return: " in page
     assert "Returned" in page  # the status label (TextChoices) translated too
