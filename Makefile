@@ -14,13 +14,14 @@ setup: $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]"
 
 # Debian packages the tests use for real: Chromium + CJK fonts (browser tests, screenshots),
-# WenQuanYi Zen Hei (embedded in PDFs), poppler (pdftotext/pdftoppm). Skipped when present.
+# WenQuanYi Zen Hei (embedded in PDFs), poppler (pdftotext/pdftoppm), gettext (the i18n catalogue test runs
+# makemessages). Skipped when present.
 system-packages:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v xgettext >/dev/null \
 	    || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || ! fc-list | grep -qi "Noto Sans CJK"; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils >/dev/null; \
+	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils gettext >/dev/null; \
 	fi
 
 demo: setup
