@@ -57,7 +57,7 @@ class PieceForm(forms.Form):
         label=_("报送日期"),
         required=False,
         help_text=_("未刊发的调研文章填写报送日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("报送日期格式应为 年-月-日。")},
     )
     confirm_duplicate = forms.BooleanField(label=_("我已核对,确认不是重复稿件,仍然保存"), required=False)
@@ -79,7 +79,7 @@ class PublicationForm(forms.Form):
     )
     date = forms.DateField(
         label=_("刊发日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("请填写刊发日期。"), "invalid": _("刊发日期格式应为 年-月-日。")},
     )
     placement = forms.ChoiceField(label=_("版面位置"), choices=Placement.choices, initial=Placement.OTHER)
