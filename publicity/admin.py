@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 from scoring.admin_links import piece_reward_link
 from scoring.admin_year import YearClosingAdminMixin
@@ -77,7 +78,11 @@ class FrozenYearAdminMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         year = self._year_of(obj) if obj is not None else None
         if year is not None and year.is_frozen and request.method == "GET":
-            messages.warning(request, f"{year.year}年度{year.get_status_display()},只读:该年度的数据不能再修改或删除。")
+            messages.warning(
+                request,
+                gettext("%(year)s年度%(status)s,只读:该年度的数据不能再修改或删除。")
+                % {"year": year.year, "status": year.get_status_display()},
+            )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def delete_queryset(self, request, queryset):

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from publicity.models import YearStatus
 
@@ -15,17 +17,17 @@ from .services import year_close, year_publish, year_reopen
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="重新开放原因",
+        label=gettext_lazy("重新开放原因"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "重新开放年度必须填写原因。"},
+        error_messages={"required": gettext_lazy("重新开放年度必须填写原因。")},
     )
 
 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return ";".join(exc.messages)
-    return str(exc) or "无权操作。"
+    return str(exc) or _("无权操作。")
 
 
 class YearClosingAdminMixin:
@@ -54,20 +56,24 @@ class YearClosingAdminMixin:
             try:
                 service(actor=request.user, year=year)
             except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, f"{year.year}年度:{_error_text(exc)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(year)s年度:%(error)s") % {"year": year.year, "error": _error_text(exc)},
+                    messages.ERROR,
+                )
             else:
-                self.message_user(request, f"{year.year}年度{done}。", messages.SUCCESS)
+                self.message_user(request, done % {"year": year.year}, messages.SUCCESS)
 
     def close_years(self, request, queryset):
-        self._run(request, queryset, year_close, "已结账,各单位和个人结果已存档")
+        self._run(request, queryset, year_close, _("%(year)s年度已结账,各单位和个人结果已存档。"))
 
-    close_years.short_description = "结账(冻结所选年度并存档结果)"
+    close_years.short_description = gettext_lazy("结账(冻结所选年度并存档结果)")
     close_years.allowed_permissions = ("change",)  # offered to the bureau admin only
 
     def publish_years(self, request, queryset):
-        self._run(request, queryset, year_publish, "已发布")
+        self._run(request, queryset, year_publish, _("%(year)s年度已发布。"))
 
-    publish_years.short_description = "发布所选已结账年度的结果"
+    publish_years.short_description = gettext_lazy("发布所选已结账年度的结果")
     publish_years.allowed_permissions = ("change",)
 
     def get_urls(self):
@@ -83,15 +89,15 @@ class YearClosingAdminMixin:
             return "—"
         if obj.is_frozen:
             url = reverse("admin:publicity_assessmentyear_reopen", args=[obj.pk])
-            return format_html('<a href="{}">重新开放本年度(须填写原因)</a>', url)
-        return "在年度列表中选中本年度,执行“结账”动作。"
+            return format_html('<a href="{}">{}</a>', url, _("重新开放本年度(须填写原因)"))
+        return _("在年度列表中选中本年度,执行“结账”动作。")
 
-    closing_links.short_description = "结账/重新开放"
+    closing_links.short_description = gettext_lazy("结账/重新开放")
 
     def reopen_view(self, request, pk: int):
         year = get_object_or_404(self.model, pk=pk)
         if not request.user.is_bureau_admin:
-            raise PermissionDenied("只有市局管理员可以重新开放年度。")
+            raise PermissionDenied(_("只有市局管理员可以重新开放年度。"))
         form = ReopenForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -99,12 +105,14 @@ class YearClosingAdminMixin:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                self.message_user(request, f"{year.year}年度已重新开放,原因已记录。", messages.SUCCESS)
+                self.message_user(
+                    request, _("%(year)s年度已重新开放,原因已记录。") % {"year": year.year}, messages.SUCCESS
+                )
                 return redirect("admin:publicity_assessmentyear_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"重新开放{year.year}年度",
+            "title": _("重新开放%(year)s年度") % {"year": year.year},
             "year": year,
             "form": form,
         }
