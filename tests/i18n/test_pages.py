@@ -168,3 +168,22 @@ def test_dashboard(client, english, users, units, make_piece):
     assert "统计看板 · 2011年度" in page and "参加考核单位" in page and "Dashboard" not in page
     chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page).group(1))
     assert chart["labels"][0] == "1月" and chart["text"]["approved"] == "审核通过"
+
+
+def test_score_pages(client, english, users, units, make_piece):
+    piece = make_piece(units["a"], "汉滨区就业工作纪实", [("安康日报", "2011-03-05", "front")])
+    score_url = reverse("scoring:unit-score", args=[2011, units["a"].pk])
+    reward_url = reverse("scoring:piece-reward", args=[piece.pk])
+    english.force_login(users["liaison_a"])
+    page = english.get(score_url).content.decode()
+    assert "汉滨区人社局 · Assessment score 2011" in page and "Computed live (approved pieces only)" in page
+    assert "How the score is computed" in page and "Score = max(minimum, full score − penalty + bonus)" in page
+    assert "<li>Full score S:" in page  # the policy labels (gettext_noop in scoring.services) translated
+    page = english.get(reward_url).content.decode()
+    assert "Piece reward explained" in page and "Split among authors" in page and "2011 · News story" in page
+    assert ">Front page</td>" in page  # the placement choice label
+
+    client.force_login(users["liaison_a"])
+    page = client.get(score_url).content.decode()
+    assert "汉滨区人社局 · 2011年度考核得分" in page and "<li>单项满分S:" in page
+    assert "稿件奖励说明" in client.get(reward_url).content.decode()
