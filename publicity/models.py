@@ -109,7 +109,7 @@ class AssessmentYear(models.Model):
         constraints = [models.CheckConstraint(condition=Q(year__gte=2000), name="year_sane")]
 
     def __str__(self):
-        return f"{self.year}年度"
+        return _("%(year)s年度") % {"year": self.year}
 
     @property
     def is_frozen(self) -> bool:
@@ -421,7 +421,7 @@ class PeriodReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit} {self.year.year}年{self.month}月"
+        return _("%(unit)s %(year)s年%(month)s月") % {"unit": self.unit, "year": self.year.year, "month": self.month}
 
 
 class Reminder(models.Model):
@@ -441,4 +441,4 @@ class Reminder(models.Model):
         verbose_name_plural = _("催报提醒")
 
     def __str__(self):
-        return f"{self.unit} {self.month}月"
+        return _("%(unit)s %(month)s月") % {"unit": self.unit, "month": self.month}

@@ -54,7 +54,7 @@ class ScoringPolicy(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} 计分规则"
+        return _("%(year)s 计分规则") % {"year": self.year}
 
 
 class RewardSchedule(models.Model):
@@ -115,7 +115,7 @@ class RewardRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.note or '规则'} {self.amount}元"
+        return _("%(note)s %(amount)s元") % {"note": self.note or _("规则"), "amount": self.amount}
 
 
 class YearSnapshot(models.Model):
@@ -140,7 +140,7 @@ class YearSnapshot(models.Model):
         verbose_name_plural = _("年度结账快照")
 
     def __str__(self):
-        return f"{self.year} 结账快照"
+        return _("%(year)s 结账快照") % {"year": self.year}
 
 
 class UnitResult(models.Model):
