@@ -1,6 +1,9 @@
+import functools
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import PermissionDenied
 
 from .permissions import may_use_admin
 
@@ -36,3 +39,25 @@ class RoleAdminSite(admin.AdminSite):
         user = request.user
         # is_superuser opens nothing: see units.models.User.has_perm.
         return may_use_admin(user)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        super().register(model_or_iterable, admin_class, **options)
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        for model in models:
+            if model in self._registry:  # swapped models (auth.User) are skipped by Django
+                _permission_first_history(self._registry[model])
+
+
+def _permission_first_history(model_admin) -> None:
+    """Django's history page looks the object up before checking permissions, so a user without
+    any right on the model could learn which ids exist (302 "does not exist" vs 403). Check the
+    model-level view permission first, like the change and delete pages do."""
+    view = model_admin.history_view
+
+    @functools.wraps(view)
+    def history_view(request, object_id, extra_context=None):
+        if not model_admin.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return view(request, object_id, extra_context)
+
+    model_admin.history_view = history_view

@@ -351,3 +351,10 @@ def test_is_superuser_is_no_master_key(client, users):
     assert not nobody.has_perm("publicity.view_piece")
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_pages_do_not_reveal_which_ids_exist(client, users):
+    client.force_login(users["sysadmin"])
+    for suffix in ("history", "change", "delete"):
+        name = f"admin:publicity_piece_{suffix}"
+        assert client.get(reverse(name, args=[999999])).status_code == 403, suffix
