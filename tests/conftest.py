@@ -44,6 +44,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("loaddata", "ankang_2011", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _preset_present(request, django_db_setup, django_db_blocker):
+    """A transactional test (transaction=True, live_server) flushes the database when it ends, taking
+    the session's preset with it; put it back before the next database test, whatever its fixtures."""
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if uses_db:
+        from publicity.models import AssessmentYear
+
+        with django_db_blocker.unblock():
+            if not AssessmentYear.objects.filter(year=2011).exists():
+                call_command("loaddata", "ankang_2011", verbosity=0)
+    yield
+
+
 @pytest.fixture
 def preset(db):
     from publicity.models import AssessmentYear
