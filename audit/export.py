@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from django.utils import timezone
+
+from .display import readable_changes_text
 
 HEADERS = [
     "时间",
@@ -44,7 +45,7 @@ def rows(events):
             e.model_name or e.model,
             e.object_id,
             e.object_repr,
-            json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
+            readable_changes_text(e.model, e.changes) if e.changes else "",
             e.ip or "",
             e.get_outcome_display(),
             e.message,

@@ -31,16 +31,13 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
 
 def _model_choices():
-    from django.apps import apps
+    from .display import model_verbose_name
 
     labels = AuditEvent.objects.order_by().values_list("model", flat=True).distinct()
     choices = []
     for label in sorted(set(labels) - {""}):
-        try:
-            name = apps.get_model(label)._meta.verbose_name
-        except LookupError:
-            name = label
-        choices.append((label, f"{name}({label})"))
+        # Only the Chinese name is shown; the value stays the app label ("publicity.assessmentyear").
+        choices.append((label, model_verbose_name(label)))
     return [("", "全部")] + choices
 
 

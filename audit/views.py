@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import export
+from .display import readable_changes
 from .forms import AuditSearchForm, OwnPasswordChangeForm
 from .models import AuditAction, AuditEvent
 from .recorder import record
@@ -54,6 +55,9 @@ def audit_log(request):
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
         return response
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for event in page.object_list:
+        event.readable_changes = readable_changes(event.model, event.changes)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
