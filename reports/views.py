@@ -14,6 +14,8 @@ from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from publicity.access import BUREAU_READERS, require_roles
 from publicity.models import AssessmentYear
@@ -37,9 +39,9 @@ def _month(month) -> int:
     try:
         month = int(month)
     except (TypeError, ValueError) as exc:
-        raise Http404("月份无效。") from exc
+        raise Http404(_("月份无效。")) from exc
     if not 1 <= month <= 12:
-        raise Http404("月份无效。")
+        raise Http404(_("月份无效。"))
     return month
 
 
@@ -130,34 +132,51 @@ def circular_file(request, year: int, month: int, fmt: str):
     return _download(lambda fh: write_circular_workbook(circular, fh, today=today), filename, XLSX)
 
 
-NOT_IN_RESULTS = {"invalid_choice": "“%(value)s”不在本年度考核结果中。"}
+NOT_IN_RESULTS = {"invalid_choice": gettext_lazy("“%(value)s”不在本年度考核结果中。")}
 
 
 class CertificateForm(forms.Form):
     units = forms.MultipleChoiceField(
-        label="获奖单位", required=False, widget=forms.CheckboxSelectMultiple, error_messages=NOT_IN_RESULTS
+        label=gettext_lazy("获奖单位"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=NOT_IN_RESULTS,
     )
     people = forms.MultipleChoiceField(
-        label="获奖个人", required=False, widget=forms.CheckboxSelectMultiple, error_messages=NOT_IN_RESULTS
+        label=gettext_lazy("获奖个人"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=NOT_IN_RESULTS,
     )
-    unit_honour = forms.CharField(label="单位荣誉称号", max_length=40, initial=DEFAULT_UNIT_HONOUR)
-    person_honour = forms.CharField(label="个人荣誉称号", max_length=40, initial=DEFAULT_PERSON_HONOUR)
-    issued = forms.DateField(label="落款日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit_honour = forms.CharField(label=gettext_lazy("单位荣誉称号"), max_length=40, initial=DEFAULT_UNIT_HONOUR)
+    person_honour = forms.CharField(label=gettext_lazy("个人荣誉称号"), max_length=40, initial=DEFAULT_PERSON_HONOUR)
+    issued = forms.DateField(
+        label=gettext_lazy("落款日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, results, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = [
-            (u.unit_name, f"第{u.rank}名 {u.unit_name}({u.points:.2f}分)") for u in results.units
+            (
+                u.unit_name,
+                _("第%(rank)s名 %(unit)s(%(points)s分)")
+                % {"rank": u.rank, "unit": u.unit_name, "points": f"{u.points:.2f}"},
+            )
+            for u in results.units
         ]
         self.fields["people"].choices = [
-            (person_key(p.name, p.unit_name), f"{p.name}({p.unit_name}，{p.piece_count}篇，{p.reward:.2f}元)")
+            (
+                person_key(p.name, p.unit_name),
+                _("%(name)s(%(unit)s，%(n)s篇，%(reward)s元)")
+                % {"name": p.name, "unit": p.unit_name, "n": p.piece_count, "reward": f"{p.reward:.2f}"},
+            )
             for p in results.people
         ]
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("units") and not cleaned.get("people"):
-            raise forms.ValidationError("请至少选择一个获奖单位或个人。")
+            raise forms.ValidationError(_("请至少选择一个获奖单位或个人。"))
         return cleaned
 
 
@@ -187,7 +206,7 @@ def certificates(request, year: int):
                     f"{assessment_year.year}年度荣誉证书.pdf",
                     PDF,
                 )
-            form.add_error(None, f"考核结果中没有：{'、'.join(unknown)}。")
+            form.add_error(None, _("考核结果中没有：%(names)s。") % {"names": _("、").join(unknown)})
     else:
         form = CertificateForm(results=results, initial={"issued": timezone.localdate()})
     return render(request, "reports/certificates.html", {"year": assessment_year, "form": form})

@@ -6,6 +6,7 @@ name and unit are data and are left out of the check)."""
 
 import json
 import re
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.urls import reverse
@@ -187,3 +188,20 @@ def test_score_pages(client, english, users, units, make_piece):
     page = client.get(score_url).content.decode()
     assert "汉滨区人社局 · 2011年度考核得分" in page and "<li>单项满分S:" in page
     assert "稿件奖励说明" in client.get(reward_url).content.decode()
+
+
+def test_report_pages_chrome_in_english_documents_stay_chinese(client, english, users, units, make_piece):
+    make_piece(units["a"], "汉滨区就业工作纪实", [("安康日报", "2011-03-05")])
+    english.force_login(users["bureau_admin"])
+    page = english.get(reverse("reports:index")).content.decode()
+    assert ">Download the year summary (Excel)</a>" in page and ">Monthly circular</a>" in page
+    page = english.get(reverse("reports:year", args=[2011])).content.decode()
+    assert "Assessment results 2011" in page and ">Indicators achieved/target</th>" in page
+    assert ">Certificates of honour</a>" in page
+    # the downloads are official documents: their file names stay Chinese whatever the page language
+    response = english.get(reverse("reports:year-workbook", args=[2011]))
+    assert "2011年度宣传工作考核汇总.xlsx" in unquote(response["Content-Disposition"])
+
+    client.force_login(users["bureau_admin"])
+    page = client.get(reverse("reports:year", args=[2011])).content.decode()
+    assert "2011年度宣传工作考核结果" in page and "各项指标 完成/任务" in page and "Assessment results" not in page
