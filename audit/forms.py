@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, AuditEvent, Outcome
 
@@ -9,24 +10,24 @@ from .models import AuditAction, AuditEvent, Outcome
 class OwnPasswordChangeForm(PasswordChangeForm):
     error_messages = {
         **PasswordChangeForm.error_messages,
-        "password_incorrect": "原密码不正确,请重新输入。",
-        "password_mismatch": "两次输入的新密码不一致。",
+        "password_incorrect": _("原密码不正确,请重新输入。"),
+        "password_mismatch": _("两次输入的新密码不一致。"),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "原密码"
-        self.fields["new_password1"].label = "新密码"
-        self.fields[
-            "new_password1"
-        ].help_text = "至少8位,须包含大写字母、小写字母、数字、符号中的至少三类,不能是常见密码,不能与账号信息相似。"
-        self.fields["new_password2"].label = "确认新密码"
+        self.fields["old_password"].label = _("原密码")
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password1"].help_text = _(
+            "至少8位,须包含大写字母、小写字母、数字、符号中的至少三类,不能是常见密码,不能与账号信息相似。"
+        )
+        self.fields["new_password2"].label = _("确认新密码")
 
     def clean(self):
         cleaned = super().clean()
         old, new = cleaned.get("old_password"), cleaned.get("new_password1")
         if old and new and old == new:
-            self.add_error("new_password1", "新密码不能与原密码相同。")
+            self.add_error("new_password1", _("新密码不能与原密码相同。"))
         return cleaned
 
 
@@ -38,21 +39,21 @@ def _model_choices():
     for label in sorted(set(labels) - {""}):
         # Only the Chinese name is shown; the value stays the app label ("publicity.assessmentyear").
         choices.append((label, model_verbose_name(label)))
-    return [("", "全部")] + choices
+    return [("", _("全部"))] + choices
 
 
 class AuditSearchForm(forms.Form):
-    user = forms.CharField(label="用户", required=False, max_length=150)
-    action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *AuditAction.choices])
-    model = forms.ChoiceField(label="对象类型", required=False)
-    outcome = forms.ChoiceField(label="结果", required=False, choices=[("", "全部"), *Outcome.choices])
+    user = forms.CharField(label=_("用户"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部")), *AuditAction.choices])
+    model = forms.ChoiceField(label=_("对象类型"), required=False)
+    outcome = forms.ChoiceField(label=_("结果"), required=False, choices=[("", _("全部")), *Outcome.choices])
     since = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     until = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    q = forms.CharField(label="关键字", required=False, max_length=200, help_text="对象、说明、单位、账号或IP")
+    q = forms.CharField(label=_("关键字"), required=False, max_length=200, help_text=_("对象、说明、单位、账号或IP"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +63,7 @@ class AuditSearchForm(forms.Form):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            self.add_error("until", "截止日期不能早于起始日期。")
+            self.add_error("until", _("截止日期不能早于起始日期。"))
         return cleaned
 
     def filter(self, qs):

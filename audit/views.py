@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -23,7 +24,7 @@ EXPORT_LIMIT = 100_000
 def _ensure_auditor(user) -> None:
     # Separation of duties: only the audit admin reads the trail (not the bureau admin, not the other two admins).
     if not user.is_auditor:
-        raise PermissionDenied("只有审计管理员可以查看审计日志。")
+        raise PermissionDenied(_("只有审计管理员可以查看审计日志。"))
 
 
 @login_required
@@ -83,7 +84,7 @@ def password_change(request):
                 user=request.user, password=form.cleaned_data["new_password1"], request=request
             )
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, _("密码已修改。"))
             return redirect(next_url or "home")
     else:
         form = OwnPasswordChangeForm(request.user)

@@ -205,3 +205,17 @@ def test_report_pages_chrome_in_english_documents_stay_chinese(client, english, 
     client.force_login(users["bureau_admin"])
     page = client.get(reverse("reports:year", args=[2011])).content.decode()
     assert "2011年度宣传工作考核结果" in page and "各项指标 完成/任务" in page and "Assessment results" not in page
+
+
+def test_password_change_page(client, english, users):
+    url = reverse("audit:password-change")
+    english.force_login(users["liaison_a"])
+    page = english.get(url).content.decode()
+    assert ">Current password</label>" in page and ">New password again</label>" in page
+    assert "At least 8 characters with at least three of" in page
+    page = english.post(url, {"old_password": "wrong", "new_password1": "x", "new_password2": "y"}).content.decode()
+    assert "The current password is wrong; enter it again." in page
+
+    client.force_login(users["liaison_a"])
+    page = client.post(url, {"old_password": "wrong", "new_password1": "x", "new_password2": "y"}).content.decode()
+    assert ">原密码</label>" in page and "原密码不正确,请重新输入。" in page
