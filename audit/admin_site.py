@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from .permissions import may_use_admin
 
@@ -13,8 +14,8 @@ class RoleAdminAuthenticationForm(AdminAuthenticationForm):
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "invalid_login": "请输入正确的用户名和密码。注意两者都区分大小写。",
-        "no_admin_role": "该账号没有后台管理权限。",
+        "invalid_login": _("请输入正确的用户名和密码。注意两者都区分大小写。"),
+        "no_admin_role": _("该账号没有后台管理权限。"),
     }
 
     def confirm_login_allowed(self, user):
@@ -31,9 +32,9 @@ class RoleAdminSite(admin.AdminSite):
     audit.backends.RoleBackend derives from the same flags (三员分立)."""
 
     login_form = RoleAdminAuthenticationForm
-    site_header = "宣传任务分配与积分管理系统"
-    site_title = "宣传积分管理"
-    index_title = "后台管理"
+    site_header = _("宣传任务分配与积分管理系统")
+    site_title = _("宣传积分管理")
+    index_title = _("后台管理")
 
     def has_permission(self, request):
         user = request.user

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from .context import reset_request, set_request
 from .models import AuditAction, Outcome
@@ -75,7 +76,7 @@ class SessionSecurityMiddleware:
                 if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
                     request.audit_logout_reason = "idle"
                     logout(request)
-                    messages.info(request, "您已超过30分钟未操作,系统已自动退出,请重新登录。")
+                    messages.info(request, _("您已超过30分钟未操作,系统已自动退出,请重新登录。"))
                 elif last is None or now - int(last) >= settings.SESSION_TOUCH_SECONDS:
                     mark_activity(request)
         return self.get_response(request)
