@@ -802,7 +802,9 @@ def unit_reports(request):
     open_months = [m for m in range(1, 13) if m not in filed_months and dt.date(year.year, m, 1) <= today]
     form = ReportForm(request.POST or None, initial={"month": _default_report_month(year)})
     form.fields["month"].choices = [(m, label) for m, label in MONTH_CHOICES if m in open_months]
-    form.fields["month"].error_messages["invalid_choice"] = _("请选择1到12月中已开始且未报送的月份(已报送的月份请用“更新报送”)。")
+    form.fields["month"].error_messages["invalid_choice"] = _(
+        "请选择1到12月中已开始且未报送的月份(已报送的月份请用“更新报送”)。"
+    )
     if request.method == "POST" and request.POST.get("action") == "refile":
         if not can_file:
             raise PermissionDenied(_("您无权为该单位报送。"))
