@@ -37,6 +37,34 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Debian's chromium on a closed network: without the background-networking flags it keeps trying
+# (and failing) to reach outside hosts.
+BROWSER_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Headless Debian chromium through Playwright (never `playwright install`)."""
+    # Playwright's sync API keeps an event loop in this thread; Django would refuse ORM calls.
+    # Set per test: process-wide it leaks into `manage.py check --deploy` run by other tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright (pip) is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the 2011 preset once per test database; each test's transaction rolls back on top of it."""

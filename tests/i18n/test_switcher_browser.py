@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import PASSWORD, chromium_path, skip_or_fail
+from tests.conftest import PASSWORD
 
 try:
     from playwright.sync_api import sync_playwright
@@ -34,17 +34,6 @@ def reload_preset_after(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("loaddata", "ankang_2011", verbosity=0)
-
-
-@pytest.fixture
-def browser():
-    path = chromium_path()
-    if sync_playwright is None:
-        skip_or_fail("playwright (pip) is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=["--no-first-run", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
 
 
 def test_phone_switches_to_english_and_back(reload_preset_after, transactional_db, browser, live_server, users):

@@ -11,24 +11,17 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import PASSWORD, chromium_path, skip_or_fail
+from tests.conftest import PASSWORD
 
 from .conftest import png_bytes
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:  # the browser fixture reports it through skip_or_fail
-    expect = sync_playwright = None
+    expect = None
 
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 # A live server needs committed data, so these tests run on a transactional database (the same as
@@ -50,17 +43,6 @@ def reload_preset_after(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("loaddata", "ankang_2011", verbosity=0)
-
-
-@pytest.fixture
-def browser():
-    path = chromium_path()
-    if sync_playwright is None:
-        skip_or_fail("playwright (pip) is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=ARGS)
-        yield b
-        b.close()
 
 
 def _login(page, base, username):
