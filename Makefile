@@ -24,9 +24,13 @@ system-packages:
 	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils gettext >/dev/null; \
 	fi
 
+# The background worker (year-end workbook/PDF of big years, closing a year) runs beside the web server;
+# Ctrl-C stops both (the trap also stops the worker if runserver exits on its own).
 demo: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo
+	@$(BIN)/python manage.py db_worker --no-reload --interval 1 & WORKER=$$!; \
+	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 test: setup system-packages

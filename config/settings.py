@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "units",
+    "jobs",
     "publicity",
     "scoring",
     "reports",
@@ -146,6 +149,19 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Safety net for any tablib-format export: a leading "=" is dropped. The app's own xlsx exports
 # (units.resources.SafeXLSX) instead keep the text and type the cell as a string, which is inert too.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# Background work (jobs app): django-tasks with its database backend, so the queue needs no extra
+# service; the worker is `manage.py db_worker` (README, docs/deployment.md). Tests use the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Years with more approved pieces than this get their workbook and results PDF from the background
+# worker instead of during the request (a province's workbook takes minutes).
+REPORT_INLINE_MAX_PIECES = envint("REPORT_INLINE_MAX_PIECES", "20000")
 
 # Optional path to a TrueType CJK font for PDFs (reports); see reports/pdf.py.
 PDF_CJK_FONT = os.getenv("PDF_CJK_FONT", "")

@@ -35,4 +35,5 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("favicon.ico", FaviconRedirect.as_view()),
     path("r/", include("reports.urls")),
+    path("jobs/", include("jobs.urls")),
 ]

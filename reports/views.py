@@ -11,20 +11,25 @@ import datetime as dt
 import tempfile
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from jobs.runner import job_start
 from publicity.access import BUREAU_READERS, require_roles
-from publicity.models import AssessmentYear
+from publicity.models import AssessmentYear, Piece, PieceStatus
 from scoring.services import year_results
 from units.models import Role
 
 from .certificates import DEFAULT_PERSON_HONOUR, DEFAULT_UNIT_HONOUR, person_key, pick
 from .circular import build_circular
 from .pdf import certificates_pdf, circular_pdf, results_pdf
+from .tasks import results_pdf_job, results_pdf_name, workbook_name, year_workbook_job
 from .workbook import write_circular_workbook, write_year_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,6 +38,18 @@ PDF = "application/pdf"
 
 def _year(year: int) -> AssessmentYear:
     return get_object_or_404(AssessmentYear, year=year)
+
+
+def runs_inline(year: AssessmentYear) -> bool:
+    """A small year's documents are written during the request; a big one's by the background worker
+    (a province's workbook takes minutes and would hold a web worker that long)."""
+    approved = Piece.objects.filter(year=year, status=PieceStatus.APPROVED).count()
+    return approved <= settings.REPORT_INLINE_MAX_PIECES
+
+
+def _to_background(request, year: AssessmentYear):
+    messages.info(request, _("该年度稿件较多,请点“后台生成”,生成后在任务页下载。"))
+    return redirect("reports:year", year=year.year)
 
 
 def _month(month) -> int:
@@ -80,6 +97,7 @@ def year_page(request, year: int):
             "results": results,
             "month": default_month(assessment_year, timezone.localdate()),
             "can_commend": request.user.is_bureau_admin,
+            "inline": runs_inline(assessment_year),
         },
     )
 
@@ -87,24 +105,52 @@ def year_page(request, year: int):
 @require_roles(*BUREAU_READERS)
 def year_workbook(request, year: int):
     assessment_year = _year(year)
+    if not runs_inline(assessment_year):
+        return _to_background(request, assessment_year)
     today = timezone.localdate()
     return _download(
-        lambda fh: write_year_workbook(assessment_year, fh, today=today),
-        f"{assessment_year.year}年度宣传工作考核汇总.xlsx",
-        XLSX,
+        lambda fh: write_year_workbook(assessment_year, fh, today=today), workbook_name(assessment_year), XLSX
     )
 
 
 @require_roles(*BUREAU_READERS)
 def year_pdf(request, year: int):
     assessment_year = _year(year)
+    if not runs_inline(assessment_year):
+        return _to_background(request, assessment_year)
     results = year_results(assessment_year)
     today = timezone.localdate()
     return _download(
-        lambda fh: results_pdf(assessment_year, results, fh, today=today),
-        f"{assessment_year.year}年度宣传工作考核结果.pdf",
-        PDF,
+        lambda fh: results_pdf(assessment_year, results, fh, today=today), results_pdf_name(assessment_year), PDF
     )
+
+
+@require_roles(*BUREAU_READERS)
+@require_POST
+def year_workbook_start(request, year: int):
+    assessment_year = _year(year)
+    job = job_start(
+        owner=request.user,
+        kind="year_workbook",
+        title=_("生成%(name)s") % {"name": workbook_name(assessment_year)},
+        task=year_workbook_job,
+        year_id=assessment_year.pk,
+    )
+    return redirect(job)
+
+
+@require_roles(*BUREAU_READERS)
+@require_POST
+def year_pdf_start(request, year: int):
+    assessment_year = _year(year)
+    job = job_start(
+        owner=request.user,
+        kind="results_pdf",
+        title=_("生成%(name)s") % {"name": results_pdf_name(assessment_year)},
+        task=results_pdf_job,
+        year_id=assessment_year.pk,
+    )
+    return redirect(job)
 
 
 @require_roles(*BUREAU_READERS)

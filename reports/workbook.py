@@ -7,6 +7,7 @@ streamed (write-only workbook), and the whole export runs a fixed number of quer
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils import timezone
@@ -39,18 +40,31 @@ def sheet_title(year: AssessmentYear, what: str) -> str:
     return f"{office_of(year)}{year.year}年度{what}"
 
 
-def write_year_workbook(year: AssessmentYear, target=None, *, today: dt.date | None = None) -> bytes | None:
-    """Write the workbook to ``target`` (path or file object); with no target return its bytes."""
+def write_year_workbook(
+    year: AssessmentYear, target=None, *, today: dt.date | None = None, step: Callable[..., None] | None = None
+) -> bytes | None:
+    """Write the workbook to ``target`` (path or file object); with no target return its bytes.
+
+    ``step(done, total, message)`` is told before each stage (a background job's progress)."""
     today = today or timezone.localdate()
+    step = step or (lambda done, total, message: None)
+    total = len(SHEETS) + 2
+    step(0, total, "正在计算考核结果")
     results = year_results(year)
     wb = new_workbook()
     common = {"office": office_of(year), "date": today}
+    step(1, total, "正在读取作者和专题")
     authors = data.authors_by_piece(year)
     topics = data.topics_by_piece(year)
+    step(2, total, f"正在写“{SUMMARY_SHEET}”")
     write_summary(wb, year, results, **common)
+    step(3, total, f"正在写“{DETAIL_SHEET}”")
     write_indicator_detail(wb, year, results, authors=authors, **common)
+    step(4, total, f"正在写“{REWARD_SHEET}”")
     write_piece_rewards(wb, year, results, authors=authors, **common)
+    step(5, total, f"正在写“{PAYOUT_SHEET}”")
     write_payout(wb, year, results, **common)
+    step(6, total, f"正在写“{STATS_SHEET}”")
     write_statistics(wb, year, authors=authors, topics=topics, **common)
     return save_workbook(wb, target)
 

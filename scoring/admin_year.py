@@ -10,9 +10,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.models import JobStatus
+from jobs.runner import job_start
 from publicity.models import YearStatus
 
-from .services import year_close, year_publish, year_reopen
+from .services import year_publish, year_reopen
+from .tasks import year_close_job
 
 
 class ReopenForm(forms.Form):
@@ -65,7 +68,35 @@ class YearClosingAdminMixin:
                 self.message_user(request, done % {"year": year.year}, messages.SUCCESS)
 
     def close_years(self, request, queryset):
-        self._run(request, queryset, year_close, _("%(year)s年度已结账,各单位和个人结果已存档。"))
+        """Closing scores the whole year and writes its snapshot: minutes for a province, so the
+        background worker does it; the message links to the job's page (its progress, or its error)."""
+        for year in queryset.order_by("year"):
+            job = job_start(
+                owner=request.user,
+                kind="year_close",
+                title=_("%(year)s年度结账") % {"year": year.year},
+                task=year_close_job,
+                year_id=year.pk,
+            )
+            if job.status == JobStatus.DONE:
+                self.message_user(
+                    request, _("%(year)s年度已结账,各单位和个人结果已存档。") % {"year": year.year}, messages.SUCCESS
+                )
+            elif job.status == JobStatus.FAILED:
+                self.message_user(
+                    request, _("%(year)s年度:%(error)s") % {"year": year.year, "error": job.error}, messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("%(year)s年度正在后台结账。") % {"year": year.year},
+                        job.get_absolute_url(),
+                        _("查看进度"),
+                    ),
+                    messages.INFO,
+                )
 
     close_years.short_description = gettext_lazy("结账(冻结所选年度并存档结果)")
     close_years.allowed_permissions = ("change",)  # offered to the bureau admin only

@@ -35,6 +35,12 @@ def pytest_configure(config):
 
     # PBKDF2 with a million rounds per user makes fixtures slow; tests don't measure hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background jobs run on the spot in tests; tests/jobs/test_worker.py runs the real database worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django.core.signals import setting_changed
+
+    # django-tasks caches its backends; a plain assignment would not reach a handler already set up.
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 # Debian's chromium on a closed network: without the background-networking flags it keeps trying

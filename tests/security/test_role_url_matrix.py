@@ -86,6 +86,12 @@ ACCESS = {
     "reports:circular-xlsx": BUREAU_READERS,
     "reports:circular-pdf": BUREAU_READERS,
     "reports:certificates": {"bureau_admin"},
+    "reports:year-workbook-start": BUREAU_READERS,
+    "reports:year-pdf-start": BUREAU_READERS,
+    "jobs:list": SIGNED_IN,  # each sees only their own jobs
+    "jobs:detail": {"reviewer", "bureau_admin"},  # the job's owner (reviewer) and the bureau admin
+    "jobs:status": {"reviewer", "bureau_admin"},
+    "jobs:file": {"reviewer", "bureau_admin"},
     # the admin site's own pages
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # signing out is no privilege
@@ -186,7 +192,14 @@ def world(users, units, make_piece, settings):
     reminder = Reminder.objects.create(year=draft.year, unit=units["a"], month=3, message="请报送3月稿件")
     PeriodReport.objects.create(year=draft.year, unit=units["a"], month=2, is_zero=True, filed_by=users["liaison_a"])
     _one_of_every_admin_model(draft.year, units["a"], users)
+    from jobs.runner import job_start
+    from reports.tasks import results_pdf_job
+
+    job = job_start(
+        owner=users["reviewer"], kind="results_pdf", title="PDF", task=results_pdf_job, year_id=draft.year.pk
+    )
     return {
+        "job": job,
         "users": users,
         "unit_a": units["a"],
         "draft": draft,
@@ -245,6 +258,8 @@ def _kwargs(route, world):
                 values["pk"] = world["evidence"].pk
             elif route.name == "publicity:reminder-read":
                 values["pk"] = world["reminder"].pk
+            elif route.name.startswith("jobs:"):
+                values["pk"] = world["job"].pk
             elif route.name == "admin:publicity_assessmentyear_reopen":
                 values["pk"] = world["year"].pk
             else:
