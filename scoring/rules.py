@@ -1,9 +1,17 @@
-"""The scoring rules of DOMAIN.md §6 (assessment points) and §7 (rewards), in pure Python.
+"""The scoring rules of DOMAIN.md §6 (assessment points), §7 (rewards) and §10 (other bureaus'
+variants), in pure Python.
 
 Frozen dataclasses describe the facts (outlets, publications, pieces, indicators, policy, reward
-rules); the functions return ``Decimal`` results that carry their own explanation. Nothing here
-touches the database: ``scoring.services`` gathers the facts and stores the results, so every
-rule can be tested fast and exhaustively (CONVENTIONS §1).
+rules and schedule settings); the functions return ``Decimal`` results that carry their own
+explanation. Nothing here touches the database: ``scoring.services`` gathers the facts and stores
+the results, so every rule can be tested fast and exhaustively (CONVENTIONS §1).
+
+§10 settings and their 2011 defaults (the rules of §6–§7 are the special case of the defaults):
+- reward schedule: ``payout`` highest | sum | top_n (with ``top_n``); ``split`` equal | weights;
+- scoring policy (per year): ``duplicates`` warn | first_reported; ``timeliness`` none | flag | exclude
+  (with ``timeliness_days``);
+- indicator: ``method`` quota | per_piece (level points × category factor, monthly and yearly caps);
+- unit and year: a coefficient on per-piece points (1 by default).
 """
 
 from __future__ import annotations
@@ -11,10 +19,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from publicity.claims import claim_keys
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+ONE = Decimal("1")
+
+# §10 setting values; the models' TextChoices use the same strings.
+PAYOUT_HIGHEST, PAYOUT_SUM, PAYOUT_TOP_N = "highest", "sum", "top_n"
+SPLIT_EQUAL, SPLIT_WEIGHTS = "equal", "weights"
+DUPLICATES_WARN, DUPLICATES_FIRST_REPORTED = "warn", "first_reported"
+TIMELINESS_NONE, TIMELINESS_FLAG, TIMELINESS_EXCLUDE = "none", "flag", "exclude"
+METHOD_QUOTA, METHOD_PER_PIECE = "quota", "per_piece"
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -40,6 +58,7 @@ class PublicationFact:
     outlet: OutletFact
     date: dt.date | None = None
     placement: str = "other"
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,12 +72,32 @@ class PieceFact:
     topic_ids: frozenset[int] = frozenset()
     title: str = ""
     report_date: dt.date | None = None
+    # First submission (never reset by a re-submission): orders duplicate claims (以先报为准) and,
+    # as a local date, decides timeliness. None for a piece never submitted.
+    submitted_at: dt.datetime | None = None
+    submitted_on: dt.date | None = None
 
     @property
     def year_date(self) -> dt.date | None:
         """DOMAIN §4: the earliest publication date, or the report date when unpublished."""
         dates = [p.date for p in self.publications if p.date is not None]
         return min(dates) if dates else self.report_date
+
+    @property
+    def first_published(self) -> dt.date | None:
+        dates = [p.date for p in self.publications if p.date is not None]
+        return min(dates) if dates else None
+
+    @property
+    def claim_keys(self) -> set:
+        return claim_keys(self.title, ((p.outlet.id, p.date, p.url) for p in self.publications))
+
+    @property
+    def reported_order(self) -> tuple:
+        """Who reported first: the earlier first submission, then the lower id; never submitted last."""
+        if self.submitted_at is None:
+            return (1, 0.0, self.id)
+        return (0, self.submitted_at.timestamp(), self.id)
 
 
 @dataclass(frozen=True)
@@ -75,6 +114,16 @@ class IndicatorFact:
     requires_publication: bool = True
     counts_for_penalty: bool = True
     is_bonus_basis: bool = False
+    # §10 per-piece points: (level rank, points) and (category id, factor; 1 when not listed).
+    method: str = METHOD_QUOTA
+    level_points: tuple[tuple[int, Decimal], ...] = ()
+    category_factors: tuple[tuple[int, Decimal], ...] = ()
+    monthly_cap: Decimal | None = None
+    yearly_cap: Decimal | None = None
+
+    @property
+    def per_piece(self) -> bool:
+        return self.method == METHOD_PER_PIECE
 
 
 @dataclass(frozen=True)
@@ -86,6 +135,23 @@ class PolicyFact:
     floor: Decimal = ZERO
     bonus_min_rank: int | None = None
     bonus_category_ids: frozenset[int] = frozenset()
+    # §10, per year
+    duplicates: str = DUPLICATES_WARN
+    timeliness: str = TIMELINESS_NONE
+    timeliness_days: int = 0
+
+
+@dataclass(frozen=True)
+class ScheduleFact:
+    """A reward schedule's §10 settings: how 一稿多投 is paid and how authors split the money."""
+
+    payout: str = PAYOUT_HIGHEST
+    top_n: int = 1
+    split: str = SPLIT_EQUAL
+    weights: tuple[Decimal, ...] = ()
+
+
+DEFAULT_SCHEDULE = ScheduleFact()
 
 
 @dataclass(frozen=True)
@@ -121,6 +187,9 @@ class PublicationReward:
 
 @dataclass(frozen=True)
 class PieceReward:
+    """A piece's reward. ``publication_id``/``outlet_name``/``rule_id`` name the highest paid publication;
+    ``paid_publication_ids`` every publication paid (one under ``highest``, more under ``sum``/``top_n``)."""
+
     piece_id: int
     amount: Decimal
     publication_id: int | None
@@ -134,6 +203,16 @@ class PieceReward:
     kind: str = ""
     characters: int = 0
     publications: list[PublicationReward] = field(default_factory=list)
+    paid_publication_ids: tuple[int, ...] = ()
+    payout: str = PAYOUT_HIGHEST
+    top_n: int = 1
+    split: str = SPLIT_EQUAL
+    weights: tuple[Decimal, ...] = ()
+
+    @property
+    def paid_outlet_names(self) -> list[str]:
+        by_id = {p.publication_id: p.outlet_name for p in self.publications}
+        return [by_id[i] for i in self.paid_publication_ids if i in by_id]
 
 
 def rule_matches(rule: RuleFact, piece: PieceFact, pub: PublicationFact) -> bool:
@@ -192,26 +271,71 @@ def split_shares(amount: Decimal, authors: Sequence[str]) -> list[tuple[str, Dec
     return [(name, (Decimal(p) / 100).quantize(CENT)) for name, p in zip(authors, parts, strict=True)]
 
 
-def piece_reward(piece: PieceFact, rules: Sequence[RuleFact] | RuleIndex) -> PieceReward:
-    """一稿多投: the highest publication reward among the piece's publications, never a sum."""
+def author_weights(weights: Sequence[Decimal], count: int) -> list[Decimal]:
+    """Weights for ``count`` authors in order: an author beyond the list takes the last weight."""
+    return [weights[min(i, len(weights) - 1)] for i in range(count)]
+
+
+def split_weighted(amount: Decimal, authors: Sequence[str], weights: Sequence[Decimal]) -> list[tuple[str, Decimal]]:
+    """§10 weights: each share is amount × wᵢ / Σw rounded down to the fen; the remainder fen go to the
+    first author, so the parts add up exactly. No weights (or none positive) falls back to equal."""
+    if not authors:
+        return []
+    ws = author_weights(weights, len(authors)) if weights else []
+    total = sum(ws, Decimal(0))
+    if not ws or total <= 0 or any(w < 0 for w in ws):
+        return split_shares(amount, authors)
+    fen = int(money(amount) * 100)
+    parts = [int((Decimal(fen) * w / total).to_integral_value(rounding=ROUND_FLOOR)) for w in ws]
+    parts[0] += fen - sum(parts)
+    return [(name, (Decimal(p) / 100).quantize(CENT)) for name, p in zip(authors, parts, strict=True)]
+
+
+def split_for(amount: Decimal, authors: Sequence[str], schedule: ScheduleFact = DEFAULT_SCHEDULE):
+    if schedule.split == SPLIT_WEIGHTS:
+        return split_weighted(amount, authors, schedule.weights)
+    return split_shares(amount, authors)
+
+
+def paid_publications(pubs: Sequence[PublicationReward], schedule: ScheduleFact) -> list[PublicationReward]:
+    """一稿多投 (§10): ``highest`` the best publication, ``sum`` every one, ``top_n`` the n best; only
+    publications a rule matched are paid. Highest amount first; equal amounts keep publication order."""
+    ranked = sorted(pubs, key=lambda p: -p.amount)  # sorted() is stable: the earliest wins ties
+    matched = [p for p in ranked if p.rule_id is not None]
+    if schedule.payout == PAYOUT_SUM:
+        return matched
+    n = max(1, schedule.top_n) if schedule.payout == PAYOUT_TOP_N else 1
+    return [p for p in ranked[:n] if p.rule_id is not None]
+
+
+def piece_reward(
+    piece: PieceFact, rules: Sequence[RuleFact] | RuleIndex, schedule: ScheduleFact = DEFAULT_SCHEDULE
+) -> PieceReward:
+    """The piece's reward under the schedule's 一稿多投 payout (2011: the highest publication reward, never
+    a sum), split among its authors by the schedule's split."""
     pubs = [publication_reward(piece, p, rules) for p in piece.publications]
-    best = max(pubs, key=lambda p: p.amount, default=None)  # first (earliest) wins ties
-    amount = best.amount if best else ZERO
-    paid = best if best is not None and best.rule_id is not None else None
+    paid = paid_publications(pubs, schedule)
+    amount = money(sum((p.amount for p in paid), ZERO))
+    best = paid[0] if paid else None
     return PieceReward(
         piece_id=piece.id,
         amount=amount,
-        publication_id=paid.publication_id if paid else None,
-        outlet_name=paid.outlet_name if paid else None,
-        rule_id=paid.rule_id if paid else None,
-        rule_note=paid.rule_note if paid else "",
-        no_rule_matched=bool(pubs) and paid is None,
-        shares=split_shares(amount, piece.authors),
+        publication_id=best.publication_id if best else None,
+        outlet_name=best.outlet_name if best else None,
+        rule_id=best.rule_id if best else None,
+        rule_note=best.rule_note if best else "",
+        no_rule_matched=bool(pubs) and best is None,
+        shares=split_for(amount, piece.authors, schedule),
         title=piece.title,
         unit_id=piece.unit_id,
         kind=piece.kind,
         characters=piece.characters,
         publications=pubs,
+        paid_publication_ids=tuple(p.publication_id for p in paid),
+        payout=schedule.payout,
+        top_n=schedule.top_n,
+        split=schedule.split,
+        weights=tuple(schedule.weights),
     )
 
 
@@ -250,6 +374,17 @@ def bonus_eligible(pub: PublicationFact, policy: PolicyFact) -> bool:
 
 
 @dataclass(frozen=True)
+class MonthPoints:
+    """One month of a per-piece indicator: the pieces' points (after the unit coefficient), then capped."""
+
+    month: int
+    pieces: int
+    raw: Decimal
+    points: Decimal
+    capped: bool = False
+
+
+@dataclass(frozen=True)
 class IndicatorScore:
     code: str
     name: str
@@ -259,15 +394,27 @@ class IndicatorScore:
     counts_for_penalty: bool
     is_bonus_basis: bool
     indicator_id: int | None = None
+    # §10 per-piece points (method per_piece): no target, no penalty
+    method: str = METHOD_QUOTA
+    points: Decimal | None = None
+    months: tuple[MonthPoints, ...] = ()
+    yearly_capped: bool = False
+    piece_points: tuple[tuple[int, Decimal], ...] = ()  # (piece id, points after the coefficient)
+
+    @property
+    def per_piece(self) -> bool:
+        return self.method == METHOD_PER_PIECE
 
     @property
     def missing(self) -> int:
+        if self.per_piece:
+            return 0
         return max(0, self.target - self.achieved)
 
     @property
     def completion(self) -> Decimal | None:
         """Achieved / target in percent (None without a target)."""
-        if not self.target:
+        if not self.target or self.per_piece:
             return None
         return (Decimal(self.achieved) * 100 / self.target).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
@@ -294,6 +441,16 @@ class UnitScore:
     floored: bool = False
     has_bonus_basis: bool = False
     kind_id: int | None = None
+    # §10: points = item (§6, from quota indicators) + per-piece points
+    item_points: Decimal | None = None  # None: the same as points (a unit with quota indicators only)
+    piece_points: Decimal = ZERO
+    coefficient: Decimal = ONE
+    has_quota: bool = True
+    excluded_piece_ids: list[int] = field(default_factory=list)  # approved but counting for nothing
+
+    @property
+    def has_per_piece(self) -> bool:
+        return any(i.per_piece for i in self.indicators)
 
 
 def points_for(policy: PolicyFact, missing: int, extra: int) -> tuple[Decimal, Decimal, Decimal, bool, bool]:
@@ -309,6 +466,67 @@ def points_for(policy: PolicyFact, missing: int, extra: int) -> tuple[Decimal, D
     return money(points), money(penalty), money(bonus), uncapped > cap, raw < policy.floor
 
 
+def piece_points(piece: PieceFact, ind: IndicatorFact) -> tuple[Decimal, PublicationFact | None]:
+    """§10 per-piece points of one piece: its best publication (among those meeting the indicator's
+    publication criteria) by level points × category factor (1 for a category not listed); the earliest
+    wins ties. 0 without a qualifying publication or for a level with no points."""
+    if not piece_meets(piece, ind):
+        return ZERO, None
+    levels = dict(ind.level_points)
+    factors = dict(ind.category_factors)
+    best, best_points = None, ZERO
+    for pub in piece.publications:
+        if not publication_meets(pub, ind):
+            continue
+        pts = levels.get(pub.outlet.level_rank, ZERO) * factors.get(pub.outlet.category_id, ONE)
+        if best is None or pts > best_points:
+            best, best_points = pub, pts
+    return best_points, best
+
+
+def _capped(value: Decimal, cap: Decimal | None) -> tuple[Decimal, bool]:
+    if cap is not None and value > cap:
+        return cap, True
+    return value, False
+
+
+def per_piece_score(ind: IndicatorFact, pieces: Sequence[PieceFact], coefficient: Decimal = ONE) -> IndicatorScore:
+    """§10: each counted piece's points × the unit coefficient, summed per month (a piece falls in the month
+    of its earliest publication), each month capped and rounded to 0.01, then the year capped."""
+    ids: list[int] = []
+    scored: list[tuple[int, Decimal]] = []
+    by_month: dict[int, list[Decimal]] = {}
+    for p in pieces:
+        if not piece_meets(p, ind):
+            continue
+        ids.append(p.id)
+        pts = piece_points(p, ind)[0] * coefficient
+        scored.append((p.id, pts))
+        when = p.year_date
+        by_month.setdefault(when.month if when else 12, []).append(pts)
+    months = []
+    for month in sorted(by_month):
+        raw = sum(by_month[month], Decimal(0))
+        value, capped = _capped(raw, ind.monthly_cap)
+        months.append(MonthPoints(month, len(by_month[month]), raw, money(value), capped))
+    total, yearly_capped = _capped(sum((m.points for m in months), ZERO), ind.yearly_cap)
+    return IndicatorScore(
+        code=ind.code,
+        name=ind.name,
+        target=0,
+        achieved=len(ids),
+        piece_ids=ids,
+        counts_for_penalty=False,
+        is_bonus_basis=False,
+        indicator_id=ind.id,
+        method=METHOD_PER_PIECE,
+        points=money(total),
+        months=tuple(months),
+        yearly_capped=yearly_capped,
+        piece_points=tuple(scored),
+    )
+
+
 def score_unit(
     *,
     unit_id: int,
@@ -319,12 +537,19 @@ def score_unit(
     policy: PolicyFact,
     rewards: Mapping[int, PieceReward] | None = None,
     kind_id: int | None = None,
+    coefficient: Decimal = ONE,
+    excluded_piece_ids: Sequence[int] = (),
 ) -> UnitScore:
-    """One unit's points (DOMAIN §6). ``indicators`` pairs each indicator with the unit's target;
-    ``pieces`` are the unit's approved pieces. ``rank`` is 0 until ``rank_units`` sets it."""
+    """One unit's points (DOMAIN §6, §10). ``indicators`` pairs each indicator with the unit's target;
+    ``pieces`` are the unit's counted pieces (approved, not excluded). ``rank`` is 0 until ``rank_units``.
+
+    points = the §6 item over the quota indicators (0 when the unit has none) + the per-piece points."""
     scores: list[IndicatorScore] = []
     basis: tuple[IndicatorFact, IndicatorScore] | None = None
     for ind, target in indicators:
+        if ind.per_piece:
+            scores.append(per_piece_score(ind, pieces, coefficient))
+            continue
         ids = [p.id for p in pieces if piece_meets(p, ind)]  # each piece once per indicator
         score = IndicatorScore(
             code=ind.code,
@@ -339,6 +564,7 @@ def score_unit(
         scores.append(score)
         if ind.is_bonus_basis and basis is None:
             basis = (ind, score)
+    has_quota = any(not s.per_piece for s in scores) or not scores
     missing = sum(s.missing for s in scores if s.counts_for_penalty)
     surplus, bonus_ids = 0, []
     if basis is not None:
@@ -349,7 +575,10 @@ def score_unit(
         ]
         surplus = max(0, bscore.achieved - bscore.target)
     extra = min(surplus, len(bonus_ids))
-    points, penalty, bonus, capped, floored = points_for(policy, missing, extra)
+    item, penalty, bonus, capped, floored = points_for(policy, missing, extra)
+    if not has_quota:
+        item, floored = ZERO, False
+    per_piece = sum((s.points for s in scores if s.per_piece and s.points is not None), ZERO)
     rewards = rewards or {}
     reward = sum((rewards[p.id].amount for p in pieces if p.id in rewards), ZERO)
     return UnitScore(
@@ -357,7 +586,7 @@ def score_unit(
         unit_name=unit_name,
         kind_name=kind_name,
         rank=0,
-        points=points,
+        points=money(item + per_piece),
         reward=money(reward),
         missing=missing,
         extra=extra,
@@ -366,13 +595,119 @@ def score_unit(
         piece_ids=[p.id for p in pieces],
         surplus=surplus,
         bonus_piece_ids=bonus_ids,
-        penalty=penalty,
-        bonus=bonus,
-        bonus_capped=capped,
+        penalty=penalty if has_quota else ZERO,
+        bonus=bonus if has_quota else ZERO,
+        bonus_capped=capped and has_quota,
         floored=floored,
         has_bonus_basis=basis is not None,
         kind_id=kind_id,
+        item_points=item,
+        piece_points=money(per_piece),
+        coefficient=coefficient,
+        has_quota=has_quota,
+        excluded_piece_ids=list(excluded_piece_ids),
     )
+
+
+# ------------------------------------------------------------- duplicate claims, timeliness (§10)
+
+
+@dataclass(frozen=True)
+class PieceNote:
+    """Why a counted piece is flagged, or an approved piece counts for nothing (DOMAIN §10).
+
+    ``late_days``: days from the earliest publication to the first submission, when over the year's limit.
+    ``duplicate_of``: other units' pieces claiming the same publication; ``reported_first``: this piece was
+    submitted before all of them. ``excluded`` with ``reason`` "late" or "duplicate": it counts for no
+    indicator, points or reward."""
+
+    piece_id: int
+    unit_id: int
+    title: str = ""
+    late_days: int | None = None
+    duplicate_of: tuple[int, ...] = ()
+    reported_first: bool = False
+    excluded: bool = False
+    reason: str = ""
+
+    @property
+    def late(self) -> bool:
+        return self.late_days is not None
+
+    @property
+    def duplicate(self) -> bool:
+        return bool(self.duplicate_of)
+
+
+def days_late(piece: PieceFact, policy: PolicyFact) -> int | None:
+    """Days from the earliest publication to the first submission when more than the year's limit, else
+    None (also with timeliness off, for an unpublished piece, or one never submitted)."""
+    if policy.timeliness not in (TIMELINESS_FLAG, TIMELINESS_EXCLUDE):
+        return None
+    first = piece.first_published
+    if first is None or piece.submitted_on is None:
+        return None
+    delay = (piece.submitted_on - first).days
+    return delay if delay > policy.timeliness_days else None
+
+
+def duplicate_groups(pieces: Sequence[PieceFact]) -> dict[int, tuple[int, ...]]:
+    """{piece id: other units' pieces claiming one of its publications} (same outlet and URL, or same
+    outlet, date and normalised title). Pieces of the same unit are not each other's duplicates."""
+    by_key: dict[tuple, list[PieceFact]] = {}
+    keys_of: dict[int, set] = {}
+    for p in pieces:
+        keys_of[p.id] = p.claim_keys
+        for key in keys_of[p.id]:
+            by_key.setdefault(key, []).append(p)
+    groups: dict[int, tuple[int, ...]] = {}
+    for p in pieces:
+        others = {q.id for key in keys_of[p.id] for q in by_key[key] if q.unit_id != p.unit_id}
+        if others:
+            groups[p.id] = tuple(sorted(others))
+    return groups
+
+
+def piece_notes(
+    pieces: Sequence[PieceFact], policy: PolicyFact, context: Sequence[PieceFact] = ()
+) -> dict[int, PieceNote]:
+    """Timeliness first (``exclude``: a late piece counts for nothing, so it claims nothing either), then
+    duplicate claims among the rest: under ``first_reported`` a piece counts only if no other unit's piece
+    claiming the same publication was submitted before it (以先报为准); under ``warn`` both count, flagged.
+
+    ``context`` are other units' pieces that only take part in the duplicate decision (a narrowed scoring
+    of some units still has to know who reported first)."""
+    notes: dict[int, PieceNote] = {}
+    late: dict[int, int] = {}
+    for p in (*pieces, *context):
+        days = days_late(p, policy)
+        if days is not None:
+            late[p.id] = days
+    drop_late = policy.timeliness == TIMELINESS_EXCLUDE
+    competing = [p for p in (*pieces, *context) if not (drop_late and p.id in late)]
+    order = {p.id: p.reported_order for p in competing}
+    groups = duplicate_groups(competing)
+    for p in pieces:
+        days = late.get(p.id)
+        others = groups.get(p.id, ())
+        first = bool(others) and all(order[p.id] < order[o] for o in others)
+        if days is not None and drop_late:
+            notes[p.id] = PieceNote(p.id, p.unit_id, p.title, late_days=days, excluded=True, reason="late")
+        elif others:
+            excluded = policy.duplicates == DUPLICATES_FIRST_REPORTED and not first
+            notes[p.id] = PieceNote(
+                p.id,
+                p.unit_id,
+                p.title,
+                late_days=days,
+                duplicate_of=others,
+                reported_first=first,
+                excluded=excluded,
+                reason="duplicate" if excluded else "",
+            )
+        elif days is not None:
+            notes[p.id] = PieceNote(p.id, p.unit_id, p.title, late_days=days)
+    return notes
 
 
 def rank_units(units: Iterable[UnitScore]) -> list[UnitScore]:
@@ -423,6 +758,8 @@ class YearScore:
     # Rewards under a unit's own schedule (seed 004 §6), by owner unit id: not part of the bureau's
     # figures above, which are paid by the bureau schedule.
     own_rewards: dict[int, dict[int, PieceReward]] = field(default_factory=dict)
+    # §10 flags and exclusions by piece id (late, duplicate claims); excluded pieces are not in ``pieces``.
+    notes: dict[int, PieceNote] = field(default_factory=dict)
 
     def unit(self, unit_id: int) -> UnitScore:
         for u in self.units:
@@ -434,6 +771,22 @@ class YearScore:
     def unmatched(self) -> list[PieceReward]:
         """Pieces with publications that no reward rule matched: listed for staff (DOMAIN §7)."""
         return [p for p in self.pieces.values() if p.no_rule_matched]
+
+    def unit_notes(self, unit_id: int) -> list[PieceNote]:
+        return [n for n in self.notes.values() if n.unit_id == unit_id]
+
+
+def _up_to(pieces: Sequence[PieceFact], as_of: dt.date) -> list[PieceFact]:
+    """Year to date: a piece counts from its year-date, and only with what was published by then."""
+    dated = []
+    for p in pieces:
+        pubs = tuple(pub for pub in p.publications if pub.date is None or pub.date <= as_of)
+        if not pubs and p.publications:
+            continue
+        if not p.publications and (p.report_date is None or p.report_date > as_of):
+            continue
+        dated.append(replace(p, publications=pubs))
+    return dated
 
 
 def score_year_facts(
@@ -450,25 +803,29 @@ def score_year_facts(
     unit_names: Mapping[int, str],
     own_rules: Mapping[int, Sequence[RuleFact]] | None = None,
     as_of: dt.date | None = None,
+    schedule: ScheduleFact = DEFAULT_SCHEDULE,
+    own_schedules: Mapping[int, ScheduleFact] | None = None,
+    coefficients: Mapping[int, Decimal] | None = None,
+    context: Sequence[PieceFact] = (),
 ) -> YearScore:
     """A whole year: ``units`` are (id, name, kind name, kind id) in display order; ``targets`` maps
-    (unit id, indicator id) to the allocation table's target, else the indicator's default."""
+    (unit id, indicator id) to the allocation table's target, else the indicator's default.
+    ``coefficients``: unit id → per-piece coefficient (1 when absent). ``context``: other units' approved
+    pieces, only to decide duplicate claims when ``pieces`` are some units' only."""
     if as_of is not None:
-        # Year to date: a piece counts from its year-date, and only with what was published by then.
-        dated = []
-        for p in pieces:
-            pubs = tuple(pub for pub in p.publications if pub.date is None or pub.date <= as_of)
-            if not pubs and p.publications:
-                continue
-            if not p.publications and (p.report_date is None or p.report_date > as_of):
-                continue
-            dated.append(replace(p, publications=pubs))
-        pieces = dated
+        pieces, context = _up_to(pieces, as_of), _up_to(context, as_of)
+    notes = piece_notes(pieces, policy, context)
+    counted = [p for p in pieces if not (p.id in notes and notes[p.id].excluded)]
     index = RuleIndex(rules)
-    rewards = {p.id: piece_reward(p, index) for p in pieces}
+    rewards = {p.id: piece_reward(p, index, schedule) for p in counted}
     by_unit: dict[int, list[PieceFact]] = {}
-    for p in pieces:
+    for p in counted:
         by_unit.setdefault(p.unit_id, []).append(p)
+    excluded_by_unit: dict[int, list[int]] = {}
+    for n in notes.values():
+        if n.excluded:
+            excluded_by_unit.setdefault(n.unit_id, []).append(n.piece_id)
+    coefficients = coefficients or {}
     scores = []
     for unit_id, name, kind_name, kind_id in units:
         inds = indicators_by_kind.get(kind_id, ())
@@ -483,12 +840,15 @@ def score_year_facts(
                 policy=policy,
                 rewards=rewards,
                 kind_id=kind_id,
+                coefficient=coefficients.get(unit_id, ONE),
+                excluded_piece_ids=sorted(excluded_by_unit.get(unit_id, [])),
             )
         )
     own: dict[int, dict[int, PieceReward]] = {}
     for owner_id, owner_rules in (own_rules or {}).items():
         owner_index = RuleIndex(owner_rules)
-        own[owner_id] = {p.id: piece_reward(p, owner_index) for p in by_unit.get(owner_id, [])}
+        owner_schedule = (own_schedules or {}).get(owner_id, DEFAULT_SCHEDULE)
+        own[owner_id] = {p.id: piece_reward(p, owner_index, owner_schedule) for p in by_unit.get(owner_id, [])}
     return YearScore(
         year=year,
         units=rank_units(scores),
@@ -497,6 +857,7 @@ def score_year_facts(
         policy=policy_params,
         as_of=as_of,
         own_rewards=own,
+        notes=notes,
     )
 
 
@@ -535,10 +896,19 @@ def piece_reward_to_dict(r: PieceReward) -> dict:
         "kind": r.kind,
         "characters": r.characters,
         "publications": [_pub_to_dict(p) for p in r.publications],
+        "paid_publication_ids": list(r.paid_publication_ids),
+        "payout": r.payout,
+        "top_n": r.top_n,
+        "split": r.split,
+        "weights": [str(w) for w in r.weights],
     }
 
 
 def piece_reward_from_dict(d: dict) -> PieceReward:
+    # Snapshots from before §10 have no payout keys: they were paid at the highest publication.
+    paid = d.get("paid_publication_ids")
+    if paid is None:
+        paid = [d["publication_id"]] if d.get("rule_id") is not None else []
     return PieceReward(
         piece_id=d["piece_id"],
         amount=Decimal(d["amount"]),
@@ -564,7 +934,48 @@ def piece_reward_from_dict(d: dict) -> PieceReward:
             )
             for p in d["publications"]
         ],
+        paid_publication_ids=tuple(paid),
+        payout=d.get("payout", PAYOUT_HIGHEST),
+        top_n=d.get("top_n", 1),
+        split=d.get("split", SPLIT_EQUAL),
+        weights=tuple(Decimal(w) for w in d.get("weights", ())),
     )
+
+
+def _indicator_to_dict(i: IndicatorScore) -> dict:
+    data = {
+        "indicator_id": i.indicator_id,
+        "code": i.code,
+        "name": i.name,
+        "target": i.target,
+        "achieved": i.achieved,
+        "piece_ids": i.piece_ids,
+        "counts_for_penalty": i.counts_for_penalty,
+        "is_bonus_basis": i.is_bonus_basis,
+    }
+    if i.per_piece:
+        data |= {
+            "method": i.method,
+            "points": _dec(i.points or ZERO),
+            "months": [[m.month, m.pieces, str(m.raw), _dec(m.points), m.capped] for m in i.months],
+            "yearly_capped": i.yearly_capped,
+            "piece_points": [[pid, str(v)] for pid, v in i.piece_points],
+        }
+    return data
+
+
+def _indicator_from_dict(d: dict) -> IndicatorScore:
+    rest = {k: v for k, v in d.items() if k not in ("points", "months", "piece_points")}
+    extra = {}
+    if "points" in d:
+        extra = {
+            "points": Decimal(d["points"]),
+            "months": tuple(
+                MonthPoints(m, n, Decimal(raw), Decimal(pts), capped) for m, n, raw, pts, capped in d["months"]
+            ),
+            "piece_points": tuple((pid, Decimal(v)) for pid, v in d["piece_points"]),
+        }
+    return IndicatorScore(**rest, **extra)
 
 
 def unit_score_to_dict(u: UnitScore) -> dict:
@@ -587,26 +998,33 @@ def unit_score_to_dict(u: UnitScore) -> dict:
         "floored": u.floored,
         "has_bonus_basis": u.has_bonus_basis,
         "piece_ids": u.piece_ids,
-        "indicators": [
-            {
-                "indicator_id": i.indicator_id,
-                "code": i.code,
-                "name": i.name,
-                "target": i.target,
-                "achieved": i.achieved,
-                "piece_ids": i.piece_ids,
-                "counts_for_penalty": i.counts_for_penalty,
-                "is_bonus_basis": i.is_bonus_basis,
-            }
-            for i in u.indicators
-        ],
+        "indicators": [_indicator_to_dict(i) for i in u.indicators],
+        "item_points": _dec(u.item_points if u.item_points is not None else u.points),
+        "piece_points": _dec(u.piece_points),
+        "coefficient": str(u.coefficient),
+        "has_quota": u.has_quota,
+        "excluded_piece_ids": u.excluded_piece_ids,
     }
 
 
 def unit_score_from_dict(d: dict) -> UnitScore:
-    dec = {k: Decimal(d[k]) for k in ("points", "reward", "penalty", "bonus")}
+    decimals = ("points", "reward", "penalty", "bonus", "item_points", "piece_points", "coefficient")
+    dec = {k: Decimal(d[k]) for k in decimals if k in d}
     rest = {k: v for k, v in d.items() if k not in dec and k != "indicators"}
-    return UnitScore(**rest, **dec, indicators=[IndicatorScore(**i) for i in d["indicators"]])
+    return UnitScore(**rest, **dec, indicators=[_indicator_from_dict(i) for i in d["indicators"]])
+
+
+def _note_to_dict(n: PieceNote) -> dict:
+    return {
+        "piece_id": n.piece_id,
+        "unit_id": n.unit_id,
+        "title": n.title,
+        "late_days": n.late_days,
+        "duplicate_of": list(n.duplicate_of),
+        "reported_first": n.reported_first,
+        "excluded": n.excluded,
+        "reason": n.reason,
+    }
 
 
 def year_score_to_dict(s: YearScore) -> dict:
@@ -627,11 +1045,13 @@ def year_score_to_dict(s: YearScore) -> dict:
         ],
         "pieces": [piece_reward_to_dict(r) for r in s.pieces.values()],
         "own_rewards": {str(k): [piece_reward_to_dict(r) for r in v.values()] for k, v in s.own_rewards.items()},
+        "notes": [_note_to_dict(n) for n in s.notes.values()],
     }
 
 
 def year_score_from_dict(d: dict, *, source: str = "snapshot") -> YearScore:
     pieces = [piece_reward_from_dict(r) for r in d["pieces"]]
+    notes = [PieceNote(**{**n, "duplicate_of": tuple(n["duplicate_of"])}) for n in d.get("notes", [])]
     return YearScore(
         year=d["year"],
         units=[unit_score_from_dict(u) for u in d["units"]],
@@ -652,4 +1072,5 @@ def year_score_from_dict(d: dict, *, source: str = "snapshot") -> YearScore:
         own_rewards={
             int(k): {r["piece_id"]: piece_reward_from_dict(r) for r in v} for k, v in d.get("own_rewards", {}).items()
         },
+        notes={n.piece_id: n for n in notes},
     )

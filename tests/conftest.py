@@ -79,13 +79,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _preset_present(request, django_db_setup, django_db_blocker):
+def _preset_present(request, django_db_blocker):
     """A transactional test (transaction=True, live_server) flushes the database when it ends, taking
-    the session's preset with it; put it back before the next database test, whatever its fixtures."""
+    the session's preset with it; put it back before the next database test, whatever its fixtures.
+    Tests without a database (scoring/rules.py) ask for none, so they also run on their own."""
     uses_db = request.node.get_closest_marker("django_db") or any(
         name in request.fixturenames for name in ("db", "transactional_db", "live_server")
     )
     if uses_db:
+        request.getfixturevalue("django_db_setup")
         from publicity.models import AssessmentYear
 
         with django_db_blocker.unblock():
