@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from units.models import Role
+from units.models import Role, User
 
 from .models import AuditAction, AuditEvent
 from .recorder import record
@@ -139,3 +141,50 @@ class SeparationOfDutiesUserAdminMixin:
         if new_active != old.is_active:
             user_set_active(actor=request.user, user=obj, active=new_active)
         obj.refresh_from_db()
+
+
+# The user admin lives here, with the separation of duties it needs (units is the ground floor).
+@admin.register(User)
+class UserAdmin(SeparationOfDutiesUserAdminMixin, BaseUserAdmin):
+    list_display = ["username", "display_name", "unit", "roles_display", "is_active", "last_login"]
+    list_filter = [
+        "is_active",
+        "is_bureau_admin",
+        "is_reviewer",
+        "is_liaison",
+        "is_unit_head",
+        "is_leader",
+        "is_auditor",
+        "unit__kind",
+    ]
+    list_select_related = ["unit"]
+    search_fields = ["username", "display_name", "unit__name", "phone"]
+    autocomplete_fields = ["unit"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("display_name", "unit", "phone", "email")}),
+        (
+            _("角色"),
+            {
+                "fields": (
+                    "is_bureau_admin",
+                    "is_reviewer",
+                    "is_liaison",
+                    "is_unit_head",
+                    "is_leader",
+                    "is_auditor",
+                    "is_sysadmin",
+                    "is_secadmin",
+                )
+            },
+        ),
+        (_("账号状态"), {"fields": ("is_active", "is_staff", "is_superuser", "must_change_password", "groups")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "display_name", "unit", "password1", "password2")}),
+    )
+
+    @admin.display(description=_("角色"))
+    def roles_display(self, obj):
+        return "、".join(str(User._meta.get_field(f"is_{r}").verbose_name) for r in obj.roles) or "—"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -94,3 +95,12 @@ def acting_as(user, ip: str | None = None):
         yield
     finally:
         _actor.reset(token)
+
+
+# The session's last activity (idle timeout). Written at sign-in (recorder) and on requests (middleware):
+# kept here so neither of those two modules has to import the other.
+LAST_SEEN = "_audit_last_seen"
+
+
+def mark_activity(request) -> None:
+    request.session[LAST_SEEN] = int(time.time())

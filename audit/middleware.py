@@ -17,14 +17,9 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from .context import reset_request, set_request
+from .context import LAST_SEEN, mark_activity, reset_request, set_request
 from .models import AuditAction, Outcome
-
-LAST_SEEN = "_audit_last_seen"
-
-
-def mark_activity(request) -> None:
-    request.session[LAST_SEEN] = int(time.time())
+from .recorder import record
 
 
 class AuditContextMiddleware:
@@ -38,8 +33,6 @@ class AuditContextMiddleware:
         try:
             response = self.get_response(request)
             if response.status_code == 403 and getattr(request, "user", None) and request.user.is_authenticated:
-                from .recorder import record
-
                 record(
                     AuditAction.ACCESS_DENIED,
                     request=request,

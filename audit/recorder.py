@@ -33,7 +33,7 @@ from django.contrib.auth import signals as auth_signals
 from django.db.models import signals as model_signals
 from django.db.models.fields.files import FieldFile
 
-from .context import Actor, actor_from_user, client_ip, current_actor
+from .context import Actor, actor_from_user, client_ip, current_actor, mark_activity
 from .models import AuditAction, AuditEvent, Outcome
 
 log = logging.getLogger(__name__)
@@ -269,8 +269,6 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def _logged_in(sender, request, user, **kwargs):
-    from .middleware import mark_activity
-
     if request is not None and hasattr(request, "session"):
         mark_activity(request)
     record(

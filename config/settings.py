@@ -123,7 +123,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded evidence is never served from a public URL; see publicity.views (access-checked).
+# Uploaded evidence is never served from a public URL; see desk.evidence (access-checked).
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -147,7 +147,7 @@ IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Safety net for any tablib-format export: a leading "=" is dropped. The app's own xlsx exports
-# (units.resources.SafeXLSX) instead keep the text and type the cell as a string, which is inert too.
+# (publicity.table_resources.SafeXLSX) instead keep the text and type the cell as a string, which is inert too.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # Background work (jobs app): django-tasks with its database backend, so the queue needs no extra
@@ -182,7 +182,7 @@ import datetime as _dt  # noqa: E402
 
 # The admin site opens by role (三员分立): audit.admin_site.RoleAdminSite replaces the default site.
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "audit.apps.RoleAdminConfig"
-INSTALLED_APPS += ["axes", "audit", "ops"]  # axes before audit: its login signal handlers run first
+INSTALLED_APPS += ["axes", "audit", "ops", "desk"]  # axes before audit: its login signal handlers run first
 
 # After authentication and messages (the idle logout leaves a message for the login page).
 _AFTER = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
@@ -215,7 +215,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # per-account limit is what 等保 asks for, and rotating IPs or user agents does not reset it.
 SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "axes.W006"]
 AXES_RESET_ON_SUCCESS = True  # "5 consecutive failures": a good sign-in starts the count again
-AXES_LOCKOUT_CALLABLE = "audit.views.lockout_response"
+AXES_LOCKOUT_CALLABLE = "desk.audit_log.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 AXES_VERBOSE = False
 

@@ -5,8 +5,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
+from desk import home as desk_home
+from desk import urls as desk_urls
 from ops import views as ops_views
-from publicity import views as publicity_views
 
 
 class FaviconRedirect(RedirectView):
@@ -24,16 +25,16 @@ admin.site.site_title = gettext_lazy("宣传积分管理")
 admin.site.index_title = gettext_lazy("后台管理")
 
 urlpatterns = [
-    path("", publicity_views.home, name="home"),
+    path("", desk_home.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("p/", include("publicity.urls")),
-    path("s/", include("scoring.urls")),
-    path("audit/", include("audit.urls")),
+    path("p/", include(desk_urls.publicity_patterns)),
+    path("s/", include(desk_urls.scoring_patterns)),
+    path("audit/", include(desk_urls.audit_patterns)),
     path("healthz", ops_views.healthz, name="healthz"),
     path("favicon.ico", FaviconRedirect.as_view()),
-    path("r/", include("reports.urls")),
-    path("jobs/", include("jobs.urls")),
+    path("r/", include(desk_urls.reports_patterns)),
+    path("jobs/", include(desk_urls.jobs_patterns)),
 ]

@@ -1,12 +1,11 @@
 from django.contrib import admin, messages
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
-from scoring.admin_links import piece_reward_link
-from scoring.admin_year import YearClosingAdminMixin
-from units.resources import TableImportExportMixin
+from units.models import Unit
 
 from .models import (
-    AssessmentYear,
     Evidence,
     Indicator,
     Outlet,
@@ -23,6 +22,19 @@ from .models import (
 )
 from .resources import OutletResource, PieceImportForm, PieceResource, QuotaResource, YearImportExportMixin
 from .services import year_frozen_error
+from .table_resources import TableImportExportMixin, UnitResource
+
+
+# Links from the admin's piece and unit lists to the score pages (no query per row). The pages belong to a
+# higher floor, so they are reached by URL name only.
+@admin.display(description=gettext_lazy("奖励"))
+def piece_reward_link(obj):
+    return format_html('<a href="{}">{}</a>', reverse("scoring:piece-reward", args=[obj.pk]), gettext("奖励说明"))
+
+
+@admin.display(description=gettext_lazy("得分"))
+def unit_score_link(obj):
+    return format_html('<a href="{}">{}</a>', reverse("scoring:unit-score-current", args=[obj.pk]), gettext("考核得分"))
 
 
 class FrozenYearAdminMixin:
@@ -124,12 +136,7 @@ class ReportingRuleInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(AssessmentYear)
-class AssessmentYearAdmin(YearClosingAdminMixin, admin.ModelAdmin):
-    # close / publish actions and a reopen form with a reason (scoring.admin_year)
-    list_display = ["year", "title", "status", "roster_due"]
-    list_filter = ["status"]
-    inlines = [ReportingRuleInline]
+# AssessmentYear is registered by scoring/admin.py: closing, publishing and reopening are scoring's acts.
 
 
 class PieceAuthorInline(admin.TabularInline):
@@ -238,3 +245,24 @@ class PeriodReportAdmin(admin.ModelAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["unit", "month", "message", "sent_at", "read_at"]
     list_select_related = ["unit"]
+
+
+@admin.register(Unit)
+class UnitAdmin(TableImportExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitResource]  # 导入/导出单位名单, same as manage.py import_units
+    list_display = [
+        "name",
+        "kind",
+        "parent",
+        "head_name",
+        "liaison_name",
+        "phone",
+        "order",
+        "is_active",
+        unit_score_link,
+    ]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["kind", "parent"]
+    search_fields = ["name", "aliases", "liaison_name", "head_name"]
+    autocomplete_fields = ["parent"]
+    list_per_page = 100

@@ -19,8 +19,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
-from units.models import Unit, User, split_list
-from units.tabular import (
+from sheets.tabular import (
     CellError,
     Change,
     ImportAborted,
@@ -35,6 +34,7 @@ from units.tabular import (
     text,
     whole_number,
 )
+from units.models import Unit, User, split_list
 
 from .models import (
     AssessmentYear,

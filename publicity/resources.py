@@ -12,7 +12,7 @@ from collections import defaultdict
 from django import forms
 from import_export.forms import ConfirmImportForm
 
-from units.resources import SizeLimitedImportForm, TableImportExportMixin, TableResource
+from publicity.table_resources import SizeLimitedImportForm, TableImportExportMixin, TableResource
 
 from .imports import (
     OUTLET_COLUMNS,

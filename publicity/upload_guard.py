@@ -8,7 +8,7 @@ The magic bytes say what a file claims to be; these checks make sure it is only 
   actions, embedded files, forms that submit or import data, XFA or rich media. Name objects
   are compared after decoding ``#xx`` escapes, so ``/J#61vaScript`` is found too.
 Whatever passes is still stored under a generated name and served with its checked type,
-``X-Content-Type-Options: nosniff`` and a sandboxing CSP (publicity.views.evidence_file).
+``X-Content-Type-Options: nosniff`` and a sandboxing CSP (desk.evidence.evidence_file).
 """
 
 from __future__ import annotations

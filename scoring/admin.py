@@ -1,7 +1,9 @@
 from django.contrib import admin
 
-from publicity.admin import FrozenYearAdminMixin
+from publicity.admin import FrozenYearAdminMixin, ReportingRuleInline
+from publicity.models import AssessmentYear
 
+from .admin_year import YearClosingAdminMixin
 from .models import PersonResult, RewardRule, RewardSchedule, ScoringPolicy, UnitResult, YearSnapshot, YearStatusLog
 
 
@@ -23,6 +25,14 @@ class RewardScheduleAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     list_display = ["name", "year", "owner_unit"]
     list_select_related = ["year", "owner_unit"]
     inlines = [RewardRuleInline]
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(YearClosingAdminMixin, admin.ModelAdmin):
+    # close / publish actions and a reopen form with a reason (scoring.admin_year)
+    list_display = ["year", "title", "status", "roster_due"]
+    list_filter = ["status"]
+    inlines = [ReportingRuleInline]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

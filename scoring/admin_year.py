@@ -1,5 +1,5 @@
-"""Closing, publishing and reopening a year from the admin (DOMAIN §8). Mixed into the publicity
-app's AssessmentYearAdmin; every act goes through ``scoring.services`` (bureau admin only)."""
+"""Closing, publishing and reopening a year from the admin (DOMAIN §8). Mixed into the
+AssessmentYearAdmin registered in scoring/admin.py; every act goes through ``scoring.services`` (bureau admin only)."""
 
 from django import forms
 from django.contrib import messages

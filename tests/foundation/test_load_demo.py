@@ -4,8 +4,8 @@ from django.core.management import call_command
 
 
 def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client):
+    from ops.management.commands.load_demo import DEMO_PASSWORD, LOGINS
     from publicity.models import AssessmentYear, Piece, PieceStatus
-    from units.management.commands.load_demo import DEMO_PASSWORD, LOGINS
     from units.models import Unit
 
     out = StringIO()

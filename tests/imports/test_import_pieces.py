@@ -265,7 +265,7 @@ def test_the_services_permission_rules_hold_through_the_import(units, users):
     # The import writes through publicity.services: a liaison may bring in only their own unit's pieces.
     from publicity.imports import import_pieces
     from publicity.models import AssessmentYear
-    from units.tabular import sheets_from_rows
+    from sheets.tabular import sheets_from_rows
 
     year = AssessmentYear.objects.get(year=2011)
     rows = [piece_row(unit="汉滨区人社局", title="自己的"), piece_row(unit="旬阳县人社局", title="别人的")]

@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from audit.middleware import LAST_SEEN
+from audit.context import LAST_SEEN
 from audit.models import AuditAction, Outcome
 from audit.services import user_reset_password, user_set_active
 from tests.conftest import PASSWORD

@@ -328,7 +328,7 @@ def test_openpyxl_parses_through_defusedxml():
 
 
 def test_guard_accepts_a_real_workbook_and_returns_its_bytes(settings):
-    from publicity.xlsx_guard import check_workbook_upload
+    from sheets.xlsx_guard import check_workbook_upload
 
     data = _valid_xlsx()
     assert check_workbook_upload(io.BytesIO(data)) == data

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from publicity.models import PieceStatus, Reminder
-from publicity.progress import project, scale, year_pace
+from scoring.progress import project, scale, year_pace
 from scoring.rules import PolicyFact
 from scoring.services import score_year
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from publicity.imports import import_pieces
-from units.management.commands.import_units import finish
-from units.tabular import ImportAborted, read_path
+from publicity.management.commands.import_units import finish
+from sheets.tabular import ImportAborted, read_path
 
 from .import_quotas import get_year
 

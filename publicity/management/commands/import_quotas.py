@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from publicity.imports import import_quotas
+from publicity.management.commands.import_units import finish
 from publicity.models import AssessmentYear
-from units.management.commands.import_units import finish
-from units.tabular import ImportAborted, read_path
+from sheets.tabular import ImportAborted, read_path
 
 
 def get_year(number: int) -> AssessmentYear:

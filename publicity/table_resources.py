@@ -1,8 +1,8 @@
 """django-import-export glue: the admin's dry-run → confirm import runs the same import functions
-as the management commands (``units.imports``, ``publicity.imports``), and exports write the same
+as the management commands (``publicity.unit_imports``, ``publicity.imports``), and exports write the same
 columns those imports read.
 
-- ``SafeXLSX`` reads with ``units.tabular.read_workbook`` (size cap, blank rows kept so row
+- ``SafeXLSX`` reads with ``sheets.tabular.read_workbook`` (size cap, blank rows kept so row
   numbers are the ones Excel shows) and writes text cells as inert strings: a title such as
   ``=HYPERLINK("http://x","y")`` is kept verbatim and no spreadsheet evaluates it.
 - ``TableResource`` turns an ``ImportReport`` into django-import-export's ``Result``: each
@@ -32,9 +32,10 @@ from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.resources import Resource
 from import_export.results import Result, RowResult
 
-from .imports import UNIT_COLUMNS, import_units
-from .models import Unit
-from .tabular import ImportAborted, ImportReport, Sheet, check_size, display, read_workbook, sheets_from_rows
+from sheets.tabular import ImportAborted, ImportReport, Sheet, check_size, display, read_workbook, sheets_from_rows
+from units.models import Unit
+
+from .unit_imports import UNIT_COLUMNS, import_units
 
 
 class WorkbookDataset(tablib.Dataset):

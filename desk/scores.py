@@ -1,16 +1,16 @@
 """Score pages: a unit's points explained, and a piece's reward explained (DOMAIN §6, §7).
 
 Bureau staff read any unit; a liaison or unit head only their own (another unit is a 404);
-other roles get a 403 (``publicity.access``)."""
+other roles get a 403 (``desk.access``)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from publicity.access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
 from publicity.models import AssessmentYear, Placement, YearStatus
+from scoring.services import explain_piece, policy_lines, year_results
 
-from .services import explain_piece, policy_lines, year_results
+from .access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
 
 SCORE_READERS = (*BUREAU_READERS, *UNIT_READERS)
 

@@ -21,16 +21,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jobs.runner import job_start
-from publicity.access import BUREAU_READERS, require_roles
 from publicity.models import AssessmentYear, Piece, PieceStatus
+from reports.certificates import DEFAULT_PERSON_HONOUR, DEFAULT_UNIT_HONOUR, person_key, pick
+from reports.circular import build_circular
+from reports.pdf import certificates_pdf, circular_pdf, results_pdf
+from reports.tasks import results_pdf_job, results_pdf_name, workbook_name, year_workbook_job
+from reports.workbook import write_circular_workbook, write_year_workbook
 from scoring.services import year_results
 from units.models import Role
 
-from .certificates import DEFAULT_PERSON_HONOUR, DEFAULT_UNIT_HONOUR, person_key, pick
-from .circular import build_circular
-from .pdf import certificates_pdf, circular_pdf, results_pdf
-from .tasks import results_pdf_job, results_pdf_name, workbook_name, year_workbook_job
-from .workbook import write_circular_workbook, write_year_workbook
+from .access import BUREAU_READERS, require_roles
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"

@@ -9,11 +9,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from publicity.models import OutletLevel, PieceKind, PieceStatus, Placement, Topic
+from publicity.outlets import OutletIndex
+from publicity.uploads import validate_evidence
 from units.models import Unit
-
-from .models import OutletLevel, PieceKind, PieceStatus, Placement, Topic
-from .outlets import OutletIndex
-from .uploads import validate_evidence
 
 EVIDENCE_ACCEPT = "image/*,application/pdf"
 

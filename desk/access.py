@@ -15,9 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from publicity.models import Evidence, Piece
 from units.models import Role, Unit, User
-
-from .models import Evidence, Piece
 
 # Role groups used by the views; a user needs any one of the roles of a group.
 UNIT_READERS = (Role.LIAISON, Role.UNIT_HEAD)

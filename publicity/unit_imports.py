@@ -2,7 +2,7 @@
 
 Columns: 单位名称, 单位类型 (a UnitKind's name), 上级单位, 负责人, 联络员, 联系电话, and optionally
 简称 (aliases) and 排序. A unit is found by its exact 单位名称: a second import updates it, never
-duplicates it. All or nothing: any bad row writes nothing (see ``units.tabular``).
+duplicates it. All or nothing: any bad row writes nothing (see ``sheets.tabular``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Unit, UnitKind
-from .tabular import (
+from sheets.tabular import (
     CellError,
     Change,
     ImportAborted,
@@ -26,6 +25,7 @@ from .tabular import (
     text,
     whole_number,
 )
+from units.models import Unit, UnitKind
 
 NAME, KIND, PARENT, HEAD, LIAISON, PHONE, ALIASES, ORDER = (
     "单位名称",

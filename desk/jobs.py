@@ -1,7 +1,5 @@
 """A job's page: progress (polled), then the file. Only the owner and the bureau admin see a job;
 anyone else gets a 404 (its existence is not revealed).
-
-Temporary home: these views move to ``desk/`` with the other people's pages once that package lands.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from .models import Job
+from jobs.models import Job
 
 
 def get_job_for_user(user, pk: int) -> Job:

@@ -4,6 +4,7 @@ Deterministic (fixed random seed) and idempotent: a second run changes nothing a
 """
 
 import datetime as dt
+import os
 import random
 
 from django.core.management import call_command
@@ -200,7 +201,9 @@ class Command(BaseCommand):
                 labels = "、".join(str(User._meta.get_field(f"is_{r}").verbose_name) for r in roles)
                 where = f" · {unit}" if unit else ""
                 self.stdout.write(f"  {username:<12} {labels}{where}({display})")
-            self.stdout.write("\n打开 http://127.0.0.1:8000/ 登录;后台 http://127.0.0.1:8000/admin/\n")
+            # `make demo PORT=8080` passes its port through the environment.
+            port = os.environ.get("PORT", "8000")
+            self.stdout.write(f"\n打开 http://127.0.0.1:{port}/ 登录;后台 http://127.0.0.1:{port}/admin/\n")
 
     @transaction.atomic
     def _build(self, year, rng: random.Random) -> int:

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditAction, AuditEvent, Outcome
+from audit.models import AuditAction, AuditEvent, Outcome
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
@@ -32,7 +32,7 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
 
 def _model_choices():
-    from .display import model_verbose_name
+    from audit.display import model_verbose_name
 
     labels = AuditEvent.objects.order_by().values_list("model", flat=True).distinct()
     choices = []

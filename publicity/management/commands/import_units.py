@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from units.imports import import_units
-from units.tabular import ImportAborted, read_path, report_lines
+from publicity.unit_imports import import_units
+from sheets.tabular import ImportAborted, read_path, report_lines
 
 
 class Command(BaseCommand):

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import export
-from .display import readable_changes
-from .forms import AuditSearchForm, OwnPasswordChangeForm
-from .models import AuditAction, AuditEvent
-from .recorder import record
-from .services import user_change_own_password
+from audit import export
+from audit.display import readable_changes
+from audit.models import AuditAction, AuditEvent
+from audit.recorder import record
+from audit.services import user_change_own_password
+
+from .audit_forms import AuditSearchForm, OwnPasswordChangeForm
 
 EXPORT_LIMIT = 100_000
 

@@ -2,7 +2,7 @@
 
 Shared by every import (units, quotas, pieces), whichever door it comes in by: a management
 command or the admin's dry-run → confirm page. The rules of each import live next to its
-models (``units/imports.py``, ``publicity/imports.py``); this module only knows tables:
+models (``publicity/unit_imports.py``, ``publicity/imports.py``); this module only knows tables:
 
 - ``read_workbook`` reads .xlsx/.xls with python-calamine (fast, and it keeps blank rows so row
   numbers stay the ones a person sees in Excel: the header is usually row 1);
@@ -185,8 +185,8 @@ def read_workbook(data: bytes) -> list[Sheet]:
     """All sheets of an .xlsx/.xls/.ods file, blank rows kept so row numbers match Excel's."""
     check_size(len(data))
     check_inflated_size(data)
-    # Zip bomb / XML bomb / XXE guard before any parser sees the file (security; publicity/xlsx_guard.py).
-    from publicity.xlsx_guard import UnsafeWorkbook, check_workbook_upload
+    # Zip bomb / XML bomb / XXE guard before any parser sees the file (security; sheets/xlsx_guard.py).
+    from .xlsx_guard import UnsafeWorkbook, check_workbook_upload
 
     try:
         check_workbook_upload(io.BytesIO(data))

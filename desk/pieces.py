@@ -1,0 +1,328 @@
+"""A unit's pieces: list, detail, the one-form entry of a piece with its publications, state changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from publicity import services
+from publicity.duplicates import find_duplicates
+from publicity.models import (
+    AssessmentYear,
+    Evidence,
+    Piece,
+    PieceStatus,
+    Publication,
+)
+from publicity.outlets import OutletIndex
+
+from .access import (
+    BUREAU_READERS,
+    PIECE_WRITERS,
+    REVIEWERS,
+    UNIT_READERS,
+    get_piece_for_user,
+    require_roles,
+    unit_for_user,
+    user_unit,
+)
+from .common import (
+    PIECE_PAGE_SIZE,
+    current_year,
+    error_messages,
+    frozen_notice,
+    unit_score_url,
+)
+from .forms import (
+    PieceForm,
+    PublicationFormSet,
+    RejectForm,
+)
+
+# --- pieces: list, detail, form, state changes -----------------------------------------------
+
+
+def _piece_list_qs(user, year):
+    return (
+        Piece.objects.visible_to(user)
+        .filter(year=year)
+        .select_related("unit")
+        .prefetch_related(
+            "authors",
+            Prefetch("publications", queryset=Publication.objects.select_related("outlet", "outlet__level")),
+        )
+    )
+
+
+@require_roles(*UNIT_READERS, *BUREAU_READERS)
+def piece_list(request):
+    year = current_year(request)
+    user = request.user
+    if user.has_role(*BUREAU_READERS) and not request.GET.get("unit") and not user.unit_id:
+        unit = None  # bureau staff without a unit filter: every unit's pieces
+        qs = _piece_list_qs(user, year)
+    else:
+        unit = unit_for_user(user, request.GET.get("unit"))
+        qs = _piece_list_qs(user, year).filter(unit=unit)
+    status = request.GET.get("status", "")
+    if status in PieceStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-id"), PIECE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "publicity/piece_list.html",
+        {
+            "year": year,
+            "unit": unit,
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "statuses": PieceStatus.choices,
+            "can_write": unit is not None and user.is_liaison and user.unit_id == unit.pk and not year.is_frozen,
+            "frozen_notice": frozen_notice(year) if unit is not None else "",
+            "score_url": unit_score_url(year.year, unit.pk) if unit else None,
+        },
+    )
+
+
+@require_roles(*UNIT_READERS, *BUREAU_READERS)
+def piece_detail(request, pk):
+    piece = get_piece_for_user(request.user, pk)
+    publications = list(
+        piece.publications.select_related("outlet", "outlet__level", "outlet__category").prefetch_related("evidence")
+    )
+    authors = [a.name for a in piece.authors.all()]
+    dups = find_duplicates(
+        year_id=piece.year_id, title=piece.title, urls=[p.url for p in publications], exclude_piece_id=piece.pk
+    )
+    user = request.user
+    queue_url = None
+    if request.GET.get("from") == "review" and user.has_role(*REVIEWERS):
+        # Opened from the review queue: lead back to it, with its filters (only a queue address is accepted).
+        queue_url = reverse("publicity:review-queue")
+        wanted = request.GET.get("back") or ""
+        if wanted.startswith(queue_url):
+            queue_url = wanted
+    return render(
+        request,
+        "publicity/piece_detail.html",
+        {
+            "piece": piece,
+            "queue_url": queue_url,
+            "publications": publications,
+            "authors": authors,
+            "topics": list(piece.topics.all()),
+            "duplicates": dups,
+            "can_edit": user.is_liaison
+            and user.unit_id == piece.unit_id
+            and piece.status in services.EDITABLE_STATUSES
+            and not piece.year.is_frozen,
+            "can_review": user.has_role(*REVIEWERS)
+            and piece.status == PieceStatus.SUBMITTED
+            and not piece.year.is_frozen,
+            "reject_form": RejectForm(),
+            "frozen_notice": frozen_notice(piece.year),
+        },
+    )
+
+
+def _publication_initial(piece: Piece) -> list[dict]:
+    return [
+        {"outlet": p.outlet.name, "date": p.date, "placement": p.placement, "page": p.page, "url": p.url}
+        for p in piece.publications.select_related("outlet")
+    ]
+
+
+def _apply_service_errors(exc: ValidationError, form: PieceForm, formset) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            if field in form.fields:
+                form.add_error(field, errors)
+            else:
+                formset._non_form_errors = formset.error_class(
+                    list(formset.non_form_errors()) + errors, renderer=formset.renderer
+                )
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _year_for(date: dt.date | None) -> AssessmentYear | None:
+    """The assessment year a piece dated ``date`` belongs to (DOMAIN §4)."""
+    if date is None:
+        return None
+    year = AssessmentYear.objects.filter(year=date.year).first()
+    if year is None:
+        raise ValidationError({"publications": _("%(year)s年度尚未设立,不能登记该年度的稿件。") % {"year": date.year}})
+    return year
+
+
+@require_roles(*PIECE_WRITERS)
+def piece_form(request, pk=None):
+    """Log a new piece or edit one (draft/submitted/rejected) in one form: piece + publications."""
+    user = request.user
+    unit = user_unit(user)
+    piece = get_piece_for_user(user, pk, for_write=True) if pk else None
+    if piece is not None and piece.status == PieceStatus.APPROVED:
+        messages.info(request, _("该稿件已审核通过,不能再修改。"))
+        return redirect("publicity:piece-detail", pk=piece.pk)
+    if request.method != "POST":
+        # A closed year takes no new or changed piece: say so instead of offering a form that cannot be saved.
+        notice = frozen_notice(piece.year if piece is not None else current_year(request))
+        if notice:
+            messages.warning(request, notice)
+            return redirect("publicity:piece-list")
+    index = OutletIndex.load()
+    duplicates = []
+    if request.method == "POST":
+        form = PieceForm(request.POST)
+        formset = PublicationFormSet(request.POST, request.FILES, prefix="pub", outlet_index=index)
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            rows = formset.rows()
+            pubs = [
+                services.PublicationInput(
+                    outlet=f.cleaned_data["outlet"],
+                    date=f.cleaned_data["date"],
+                    placement=f.cleaned_data["placement"],
+                    page=f.cleaned_data.get("page", ""),
+                    url=f.cleaned_data.get("url", ""),
+                )
+                for f in rows
+            ]
+            try:
+                year = piece.year if piece else _year_for(services.piece_year_date(pubs, data["report_date"]))
+                year = year or current_year(request)  # no date at all: the service names the missing field
+                duplicates = find_duplicates(
+                    year_id=year.pk,
+                    title=data["title"],
+                    urls=[p.url for p in pubs],
+                    exclude_piece_id=piece.pk if piece else None,
+                )
+                if duplicates and not data["confirm_duplicate"]:
+                    form.add_error(
+                        "confirm_duplicate", _("发现疑似重复稿件(见上方),请核对;确认不是重复后勾选此项再保存。")
+                    )
+                    raise _Stop
+                submit = request.POST.get("action") == "submit"
+                with transaction.atomic():
+                    fields = {
+                        "title": data["title"],
+                        "kind": data["kind"],
+                        "characters": data["characters"],
+                        "authors": data["authors"],
+                        "topics": data["topics"],
+                        "report_date": data["report_date"],
+                        "publications": pubs,
+                        "submit": submit,
+                    }
+                    if piece is None:
+                        saved = services.piece_create(actor=user, unit=unit, year=year, **fields)
+                    else:
+                        version = parse_datetime(data.get("version") or "")
+                        saved = services.piece_update(actor=user, piece=piece, expected_updated_at=version, **fields)
+                    by_outlet = {p.outlet_id: p for p in saved.publications.select_related("piece__year", "outlet")}
+                    for f in rows:
+                        upload = f.cleaned_data.get("upload")
+                        if upload:
+                            services.evidence_attach(
+                                actor=user, publication=by_outlet[f.cleaned_data["outlet"].pk], upload=upload
+                            )
+            except _Stop:
+                pass
+            except ValidationError as exc:
+                _apply_service_errors(exc, form, formset)
+            else:
+                if submit:
+                    done = _("稿件“%(title)s”已提交审核。") % {"title": saved.title}
+                else:
+                    done = _("稿件“%(title)s”已保存(当前状态:%(status)s)。") % {
+                        "title": saved.title,
+                        "status": saved.get_status_display(),
+                    }
+                messages.success(request, done)
+                return redirect("publicity:piece-detail", pk=saved.pk)
+    else:
+        if piece is not None:
+            form = PieceForm(
+                initial={
+                    "title": piece.title,
+                    "kind": piece.kind,
+                    "authors": "、".join(a.name for a in piece.authors.all()),
+                    "topics": list(piece.topics.all()),
+                    "characters": piece.characters,
+                    "report_date": piece.report_date,
+                    "version": piece.updated_at.isoformat(),
+                }
+            )
+            initial = _publication_initial(piece)
+        else:
+            form = PieceForm()
+            initial = []
+        formset = PublicationFormSet(initial=initial, prefix="pub", outlet_index=index)
+    evidence = {}
+    if piece is not None:
+        for ev in Evidence.objects.filter(publication__piece=piece).select_related("publication__outlet"):
+            evidence.setdefault(ev.publication.outlet.name, []).append(ev)
+    return render(
+        request,
+        "publicity/piece_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "piece": piece,
+            "unit": unit,
+            "duplicates": duplicates,
+            "existing_evidence": evidence,
+            "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+class _Stop(Exception):
+    """Stop saving and show the form again (duplicate warning not yet confirmed)."""
+
+
+def _state_change(request, pk, action, done: str):
+    piece = get_piece_for_user(request.user, pk, for_write=True)
+    try:
+        action(actor=request.user, piece=piece)
+    except ValidationError as exc:
+        for msg in error_messages(exc):
+            messages.error(request, msg)
+    else:
+        messages.success(request, done % {"title": piece.title})
+        if action is services.piece_delete:
+            return redirect("publicity:piece-list")
+    return redirect("publicity:piece-detail", pk=piece.pk)
+
+
+@require_POST
+@require_roles(*PIECE_WRITERS)
+def piece_submit(request, pk):
+    return _state_change(request, pk, services.piece_submit, _("稿件“%(title)s”已提交审核。"))
+
+
+@require_POST
+@require_roles(*PIECE_WRITERS)
+def piece_withdraw(request, pk):
+    return _state_change(request, pk, services.piece_withdraw, _("稿件“%(title)s”已撤回为草稿,可以继续修改。"))
+
+
+@require_POST
+@require_roles(*PIECE_WRITERS)
+def piece_delete(request, pk):
+    return _state_change(request, pk, services.piece_delete, _("稿件“%(title)s”已删除。"))

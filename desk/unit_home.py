@@ -1,0 +1,103 @@
+"""The liaison's and unit head's home: progress, projection, waiting pieces, deadlines, reminders."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from publicity import services
+from publicity.models import (
+    Piece,
+    PieceStatus,
+    Reminder,
+)
+from publicity.reporting import month_states, next_deadline
+from scoring.progress import policy_from_params, project, year_pace
+from scoring.services import score_year
+
+from .access import (
+    PIECE_WRITERS,
+    UNIT_READERS,
+    require_roles,
+    user_unit,
+)
+from .common import (
+    as_of_date,
+    current_year,
+    deadline_day,
+    frozen_notice,
+    reporting_rule,
+    unit_score_url,
+)
+
+# --- liaison / unit head home ----------------------------------------------------------------
+
+
+@require_roles(*UNIT_READERS)
+def unit_home(request):
+    unit = user_unit(request.user)
+    year = current_year(request)
+    as_of = as_of_date(request, year)
+    score = score_year(year, unit_ids=[unit.pk], as_of=as_of)
+    try:
+        unit_score = score.unit(unit.pk)
+    except LookupError:
+        unit_score = None
+    projection = None
+    policy = policy_from_params(score.policy)
+    elapsed, total = year_pace(year.year, as_of)
+    if unit_score is not None and policy is not None:
+        projection = project(unit_score, policy, elapsed, total)
+    indicators = []
+    if unit_score:
+        for i, ind in enumerate(unit_score.indicators):
+            pct = min(100, int(ind.achieved * 100 / ind.target)) if ind.target else 100
+            indicators.append(
+                {"ind": ind, "pct": pct, "projected": projection.lines[i].projected if projection else None}
+            )
+    waiting = list(
+        Piece.objects.filter(unit=unit, year=year, status__in=[PieceStatus.SUBMITTED, PieceStatus.REJECTED])
+        .order_by("status", "-updated_at")
+        .only("pk", "title", "status", "reject_reason", "submitted_at", "reviewed_at")[:30]
+    )
+    counts = dict(Piece.objects.filter(unit=unit, year=year).values_list("status").annotate(n=Count("id")).order_by())
+    reminders = list(Reminder.objects.filter(unit=unit, year=year, read_at__isnull=True)[:10])
+    rule = reporting_rule(year, unit.kind_id)
+    filed = {
+        month: timezone.localtime(when).date()
+        for month, when in year.reports.filter(unit=unit).values_list("month", "filed_at")
+    }
+    today = deadline_day(request, year)
+    states = month_states(rule, year.year, today, filed) if rule else []
+    context = {
+        "unit": unit,
+        "year": year,
+        "as_of": as_of,
+        "score": unit_score,
+        "indicators": indicators,
+        "projection": projection,
+        "elapsed": elapsed,
+        "total": total,
+        "waiting": waiting,
+        "counts": {PieceStatus(k).label: v for k, v in counts.items()},
+        "drafts": counts.get(PieceStatus.DRAFT, 0),
+        "reminders": reminders,
+        "rule": rule,
+        "next_due": next_deadline(rule, year.year, today, filed),
+        "late_months": [s for s in states if s.late],
+        "can_write": request.user.has_role(*PIECE_WRITERS) and not year.is_frozen,
+        "frozen_notice": frozen_notice(year),
+        "score_url": unit_score_url(year.year, unit.pk),
+    }
+    return render(request, "publicity/unit_home.html", context)
+
+
+@require_POST
+@require_roles(*UNIT_READERS)
+def reminder_read(request, pk):
+    unit = user_unit(request.user)
+    reminder = get_object_or_404(Reminder, pk=pk, unit=unit)
+    services.reminder_mark_read(actor=request.user, reminder=reminder)
+    return redirect("publicity:unit-home")

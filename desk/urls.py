@@ -1,0 +1,94 @@
+"""Every page a person uses outside the admin, grouped by the namespaces the templates and the README
+already use (``publicity:…``, ``scoring:…``, ``reports:…``, ``audit:…``); ``config/urls.py`` mounts them."""
+
+from django.urls import path
+
+from . import (
+    audit_log,
+    dashboard,
+    evidence,
+    home,
+    jobs,
+    pieces,
+    reporting,
+    reports,
+    review,
+    scores,
+    unit_home,
+)
+
+# /p/ — the liaison's, the reviewer's and the bureau's daily pages
+publicity_patterns = (
+    [
+        path("unit/", unit_home.unit_home, name="unit-home"),
+        path("pieces/", pieces.piece_list, name="piece-list"),
+        path("pieces/new/", pieces.piece_form, name="piece-create"),
+        path("pieces/<int:pk>/", pieces.piece_detail, name="piece-detail"),
+        path("pieces/<int:pk>/edit/", pieces.piece_form, name="piece-edit"),
+        path("pieces/<int:pk>/submit/", pieces.piece_submit, name="piece-submit"),
+        path("pieces/<int:pk>/withdraw/", pieces.piece_withdraw, name="piece-withdraw"),
+        path("pieces/<int:pk>/delete/", pieces.piece_delete, name="piece-delete"),
+        path("evidence/<int:pk>/", evidence.evidence_file, name="evidence"),
+        path("outlets/search.json", evidence.outlet_search, name="outlet-search"),
+        path("review/", review.review_queue, name="review-queue"),
+        path("review/<int:pk>/approve/", review.review_approve, name="review-approve"),
+        path("review/<int:pk>/reject/", review.review_reject, name="review-reject"),
+        path("review/batch/", review.review_batch, name="review-batch"),
+        path("dashboard/", dashboard.dashboard, name="dashboard"),
+        path("reports/", reporting.unit_reports, name="unit-reports"),
+        path("reports/overview/", reporting.reports_overview, name="reports-overview"),
+        path("reports/remind/", reporting.reminder_send, name="reminder-send"),
+        path("reminders/<int:pk>/read/", unit_home.reminder_read, name="reminder-read"),
+        path("audit-pending/", home.audit_pending, name="audit-pending"),
+        path("system/", home.system_home, name="system-home"),
+        path("no-role/", home.no_role, name="no-role"),
+    ],
+    "publicity",
+)
+
+# /s/ — score explanations
+scoring_patterns = (
+    [
+        path("<int:year>/units/<int:unit_id>/", scores.unit_score, name="unit-score"),
+        path("units/<int:unit_id>/", scores.unit_score_current, name="unit-score-current"),
+        path("pieces/<int:piece_id>/", scores.piece_reward, name="piece-reward"),
+    ],
+    "scoring",
+)
+
+# /r/ — documents to download
+reports_patterns = (
+    [
+        path("", reports.index, name="index"),
+        path("<int:year>/", reports.year_page, name="year"),
+        path("<int:year>/workbook.xlsx", reports.year_workbook, name="year-workbook"),
+        path("<int:year>/results.pdf", reports.year_pdf, name="year-pdf"),
+        path("<int:year>/workbook/start/", reports.year_workbook_start, name="year-workbook-start"),
+        path("<int:year>/results/start/", reports.year_pdf_start, name="year-pdf-start"),
+        path("<int:year>/circular/", reports.circular_page, name="circular"),
+        path("<int:year>/circular/<int:month>.xlsx", reports.circular_file, {"fmt": "xlsx"}, name="circular-xlsx"),
+        path("<int:year>/circular/<int:month>.pdf", reports.circular_file, {"fmt": "pdf"}, name="circular-pdf"),
+        path("<int:year>/certificates/", reports.certificates, name="certificates"),
+    ],
+    "reports",
+)
+
+# /audit/ — the audit log (auditor) and everyone's own password change
+audit_patterns = (
+    [
+        path("", audit_log.audit_log, name="log"),
+        path("password/", audit_log.password_change, name="password-change"),
+    ],
+    "audit",
+)
+
+# /jobs/ — background work: progress, then the file (owner and bureau admin only)
+jobs_patterns = (
+    [
+        path("", jobs.job_list, name="list"),
+        path("<int:pk>/", jobs.job_page, name="detail"),
+        path("<int:pk>/status.json", jobs.job_status, name="status"),
+        path("<int:pk>/file", jobs.job_file, name="file"),
+    ],
+    "jobs",
+)
