@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOORS = [
     "units",  # unit kinds, units, users, roles
     "sheets",  # reading and guarding uploaded tables: pure Python, no models
+    "proof",  # reading evidence (OCR, PDF text) and what it says: pure Python, no models
     "audit",  # the audit trail, sign-in security, separation of duties
     "jobs",  # background work with visible progress
     "publicity",  # outlets, pieces, publications, indicators, targets, their services and imports
