@@ -4,6 +4,7 @@ Used through settings.AUTH_PASSWORD_VALIDATORS together with Django's own valida
 (minimum length, common passwords, similarity to the user's attributes).
 """
 
+import re
 import string
 
 from django.core.exceptions import ValidationError
@@ -52,3 +53,56 @@ class ComplexityValidator:
 
     def get_help_text(self):
         return f"密码至少{self.min_length}位,须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类。"
+
+
+# --- Control characters (issue 11 item 8) -------------------------------------------------------
+# C0 control characters other than tab, line feed and carriage return (a browser sends a textarea's
+# line breaks as CR LF). Typed or imported into a title or a name they break every Excel writer
+# (openpyxl refuses them: the same set as openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE) and hide text in
+# the audit trail. Every input door refuses them with reject_control_chars; every writer strips what
+# still arrives with strip_control_chars.
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def find_control_char(value) -> str | None:
+    """The first forbidden control character in ``value`` (a string; anything else has none)."""
+    if not isinstance(value, str):
+        return None
+    match = CONTROL_CHARS_RE.search(value)
+    return match.group() if match else None
+
+
+def reject_control_chars(value, *, label: str = "") -> None:
+    """Raise a field error when ``value`` holds a control character. Usable as a form or model
+    field validator (``validators=[reject_control_chars]``) and called by services and imports,
+    which pass ``label`` to name the field or cell."""
+    char = find_control_char(value)
+    if char is None:
+        return
+    where = f"{label}" if label else ""
+    raise ValidationError(
+        f"{where}含有不可见的控制字符(U+{ord(char):04X}),请删除后重新输入(常见于从其他软件复制粘贴的文字)。",
+        code="control_characters",
+    )
+
+
+def strip_control_chars(value):
+    """``value`` without the forbidden control characters; non-strings pass through unchanged."""
+    if isinstance(value, str):
+        return CONTROL_CHARS_RE.sub("", value)
+    return value
+
+
+def reject_control_chars_in(data: dict, *, labels: dict | None = None) -> None:
+    """Check every string in ``data`` (field name → value, lists of strings too); one error per field."""
+    errors: dict[str, list] = {}
+    for field, value in data.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            try:
+                reject_control_chars(item, label=(labels or {}).get(field, ""))
+            except ValidationError as exc:
+                errors.setdefault(field, []).extend(exc.messages)
+                break
+    if errors:
+        raise ValidationError(errors)
