@@ -137,6 +137,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Evidence uploads (photos, screenshots, PDFs) and Excel imports.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+# A sheet's used range (A1 to its farthest cell) is checked before the reader builds it (sheets/extent.py):
+# a stray cell at XFD1048576 would otherwise make python-calamine allocate ~512 GB and abort the process.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", "200")
+IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", "5000000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

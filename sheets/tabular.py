@@ -186,11 +186,15 @@ def read_workbook(data: bytes) -> list[Sheet]:
     check_size(len(data))
     check_inflated_size(data)
     # Zip bomb / XML bomb / XXE guard before any parser sees the file (security; sheets/xlsx_guard.py).
+    from .extent import SheetTooLarge, check_workbook_extent
     from .xlsx_guard import UnsafeWorkbook, check_workbook_upload
 
     try:
         check_workbook_upload(io.BytesIO(data))
-    except UnsafeWorkbook as exc:
+        # The reader builds each sheet densely up to its farthest cell: a stray cell at XFD1048576
+        # would make it allocate ~512 GB and abort the process. Measure first (sheets/extent.py).
+        check_workbook_extent(data)
+    except (UnsafeWorkbook, SheetTooLarge) as exc:
         raise ImportAborted(exc.messages[0]) from exc
     from python_calamine import CalamineError, CalamineWorkbook
 
