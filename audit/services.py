@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
@@ -42,11 +44,13 @@ def validate_roles(*, user: User, roles: Iterable[str], unit: Unit | None) -> No
 
 
 def end_user_sessions(user: User) -> int:
-    """Delete every stored session of ``user`` (logout everywhere)."""
+    """Delete every stored session of ``user`` (logout everywhere), through the session engine so a
+    cached copy (Redis, ``cached_db``) goes too."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get(SESSION_KEY) == str(user.pk):
-            session.delete()
+            store(session.session_key).delete()
             ended += 1
     return ended
 

@@ -100,6 +100,31 @@ DATABASES = {
     )
 }
 
+# A PostgreSQL read replica for reports (docs/deployment.md): report pages and report jobs read from it
+# through units.routers; every write and everything else uses "default".
+if os.getenv("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=envint("CONN_MAX_AGE", "60")
+    )
+READ_REPLICA_ENABLED = "replica" in DATABASES
+DATABASE_ROUTERS = ["units.routers.ReplicaRouter"]
+
+# Cache and sessions in Redis when REDIS_URL is set, so any app server can answer any request
+# (docs/deployment.md). Sessions stay in the database too (cached_db): Redis serves the reads, a Redis
+# restart signs nobody out, and ending a user's sessions (audit.services) still finds them all.
+# Without REDIS_URL: each process's own memory cache and database sessions (the SQLite demo needs nothing).
+REDIS_URL = os.getenv("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "publicity"),
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "units.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -125,8 +150,32 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded evidence is never served from a public URL; see desk.evidence (access-checked).
 MEDIA_URL = "/media-not-served/"
+# Evidence and job files: local files under MEDIA_ROOT by default; S3-compatible object storage (MinIO, a
+# cloud's OSS/COS/OBS) when MEDIA_STORAGE=s3, so several app servers and workers share them
+# (django-storages; needs `pip install boto3`). Private: files are only handed out by access-checked views.
+MEDIA_STORAGE = os.getenv("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+_DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.getenv("S3_ENDPOINT_URL") or None,
+            "region_name": os.getenv("S3_REGION") or None,
+            "access_key": os.getenv("S3_ACCESS_KEY") or None,
+            "secret_key": os.getenv("S3_SECRET_KEY") or None,
+            "location": os.getenv("S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not _DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": os.getenv("STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },

@@ -29,6 +29,7 @@ from reports.tasks import results_pdf_job, results_pdf_name, workbook_name, year
 from reports.workbook import write_circular_workbook, write_year_workbook
 from scoring.services import year_results
 from units.models import Role
+from units.routers import replica_reads
 
 from .access import BUREAU_READERS, require_roles
 
@@ -86,6 +87,7 @@ def index(request):
 
 
 @require_roles(*BUREAU_READERS)
+@replica_reads
 def year_page(request, year: int):
     assessment_year = _year(year)
     results = year_results(assessment_year)
@@ -103,6 +105,7 @@ def year_page(request, year: int):
 
 
 @require_roles(*BUREAU_READERS)
+@replica_reads
 def year_workbook(request, year: int):
     assessment_year = _year(year)
     if not runs_inline(assessment_year):
@@ -114,6 +117,7 @@ def year_workbook(request, year: int):
 
 
 @require_roles(*BUREAU_READERS)
+@replica_reads
 def year_pdf(request, year: int):
     assessment_year = _year(year)
     if not runs_inline(assessment_year):
@@ -154,6 +158,7 @@ def year_pdf_start(request, year: int):
 
 
 @require_roles(*BUREAU_READERS)
+@replica_reads
 def circular_page(request, year: int):
     assessment_year = _year(year)
     month = request.GET.get("month") or default_month(assessment_year, timezone.localdate())
@@ -167,6 +172,7 @@ def circular_page(request, year: int):
 
 
 @require_roles(*BUREAU_READERS)
+@replica_reads
 def circular_file(request, year: int, month: int, fmt: str):
     assessment_year = _year(year)
     month = _month(month)

@@ -7,9 +7,12 @@ from django.utils import timezone
 from jobs.runner import JobError, Progress, job_task
 from publicity.models import AssessmentYear
 from scoring.services import year_results
+from units.routers import reading_from_replica
 
 from .pdf import results_pdf
 from .workbook import write_year_workbook
+
+# Report jobs only read: they read from the replica when there is one (units.routers).
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -34,9 +37,10 @@ def _year(year_id: int) -> AssessmentYear:
 def year_workbook_job(progress: Progress, *, year_id: int) -> None:
     year = _year(year_id)
     today = timezone.localdate()
-    progress.attach(
-        workbook_name(year), XLSX, lambda fh: write_year_workbook(year, fh, today=today, step=progress.step)
-    )
+    with reading_from_replica():
+        progress.attach(
+            workbook_name(year), XLSX, lambda fh: write_year_workbook(year, fh, today=today, step=progress.step)
+        )
     progress.step(8, 8, "已生成")
 
 
@@ -44,7 +48,8 @@ def year_workbook_job(progress: Progress, *, year_id: int) -> None:
 def results_pdf_job(progress: Progress, *, year_id: int) -> None:
     year = _year(year_id)
     progress.step(0, 2, "正在计算考核结果")
-    results = year_results(year)
+    with reading_from_replica():
+        results = year_results(year)
     progress.step(1, 2, "正在排版 PDF")
     progress.attach(results_pdf_name(year), PDF, lambda fh: results_pdf(year, results, fh, today=timezone.localdate()))
     progress.step(2, 2, "已生成")

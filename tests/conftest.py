@@ -41,6 +41,14 @@ def pytest_configure(config):
 
     # django-tasks caches its backends; a plain assignment would not reach a handler already set up.
     setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
+    # A second alias on the same database, as a read replica would be (units.routers); only tests that
+    # turn READ_REPLICA_ENABLED on and allow the alias read through it.
+    from django.db import connections
+
+    if "replica" not in connections.settings:
+        default = connections.settings["default"]
+        connections.settings["replica"] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+        settings.DATABASES["replica"] = connections.settings["replica"]
 
 
 # Debian's chromium on a closed network: without the background-networking flags it keeps trying
