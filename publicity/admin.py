@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
@@ -8,6 +10,9 @@ from units.models import Unit
 from .models import (
     Evidence,
     Indicator,
+    IndicatorCategoryFactor,
+    IndicatorLevelPoints,
+    IndicatorMethod,
     Outlet,
     OutletCategory,
     OutletLevel,
@@ -162,7 +167,15 @@ class PieceAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAdmin):
     search_fields = ["title", "unit__name", "authors__name"]
     autocomplete_fields = ["unit"]
     filter_horizontal = ["topics"]
-    readonly_fields = ["created_by", "reviewed_by", "created_at", "updated_at", "submitted_at", "reviewed_at"]
+    readonly_fields = [
+        "created_by",
+        "reviewed_by",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "first_submitted_at",
+        "reviewed_at",
+    ]
     inlines = [PieceAuthorInline, PublicationInline]
     list_per_page = 100
     date_hierarchy = "created_at"
@@ -201,14 +214,39 @@ class EvidenceAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
         return False
 
 
+class LevelPointsFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if getattr(self.instance, "method", None) == IndicatorMethod.PER_PIECE and not rows:
+            raise ValidationError(gettext("按篇计分的指标至少要填写一个媒体级别的每篇积分。"))
+
+
+class LevelPointsInline(admin.TabularInline):
+    """DOMAIN §10 per-piece points: e.g. 国家级 5, 省级 3, 市级 2, 县级 1."""
+
+    model = IndicatorLevelPoints
+    formset = LevelPointsFormSet
+    extra = 0
+
+
+class CategoryFactorInline(admin.TabularInline):
+    """DOMAIN §10: e.g. 网站 × 0.5; a category not listed counts × 1."""
+
+    model = IndicatorCategoryFactor
+    extra = 0
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     year_path = "year"
+    inlines = [LevelPointsInline, CategoryFactorInline]
     list_display = [
         "code",
         "name",
         "unit_kind",
         "year",
+        "method",
         "min_level",
         "max_level",
         "default_target",

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -186,6 +188,9 @@ class Piece(models.Model):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Set by the first submission and never reset (a re-submission after a rejection keeps it): who
+    # reported a publication first (以先报为准) and whether the report was late (DOMAIN §10).
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     objects = PieceQuerySet.as_manager()
@@ -295,8 +300,17 @@ class Evidence(models.Model):
         return self.original_name or self.file.name
 
 
+class IndicatorMethod(models.TextChoices):
+    QUOTA = "quota", _("任务数考核")
+    PER_PIECE = "per_piece", _("按篇计分")
+
+
 class Indicator(models.Model):
-    """A quota line of a year for one unit kind (DOMAIN §5), with the criteria a piece must meet."""
+    """A quota line of a year for one unit kind (DOMAIN §5), with the criteria a piece must meet.
+
+    ``method`` per_piece (DOMAIN §10): no target and no penalty; each counted piece scores its best
+    publication's level points × category factor, summed per month up to ``monthly_cap`` and per year
+    up to ``yearly_cap`` (points and factors are the ``level_points`` / ``category_factors`` rows)."""
 
     year = models.ForeignKey(
         AssessmentYear, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("年度")
@@ -327,6 +341,19 @@ class Indicator(models.Model):
     is_bonus_basis = models.BooleanField(_("加分基数"), default=False)
     default_target = models.PositiveIntegerField(_("默认任务数"), default=0)
     order = models.PositiveIntegerField(_("排序"), default=0)
+    method = models.CharField(
+        _("考核方式"),
+        max_length=10,
+        choices=IndicatorMethod.choices,
+        default=IndicatorMethod.QUOTA,
+        help_text=_("按篇计分:不设任务数、不扣分,每篇按最高媒体级别计分(乘类别系数),按月、按年封顶"),
+    )
+    monthly_cap = models.DecimalField(
+        _("每月积分上限"), max_digits=8, decimal_places=2, null=True, blank=True, help_text=_("按篇计分时适用;空为不限")
+    )
+    yearly_cap = models.DecimalField(
+        _("全年积分上限"), max_digits=8, decimal_places=2, null=True, blank=True, help_text=_("按篇计分时适用;空为不限")
+    )
 
     class Meta:
         ordering = ["year", "unit_kind__order", "order", "id"]
@@ -338,10 +365,74 @@ class Indicator(models.Model):
                 fields=["year", "unit_kind"], condition=Q(is_bonus_basis=True), name="one_bonus_basis_per_kind"
             ),
             models.CheckConstraint(condition=~Q(code=""), name="indicator_code_not_blank"),
+            models.CheckConstraint(condition=Q(method__in=IndicatorMethod.values), name="indicator_method_valid"),
+            # A per-piece indicator has no target and cannot be the quota bonus basis (DOMAIN §10).
+            models.CheckConstraint(
+                condition=Q(method=IndicatorMethod.QUOTA) | Q(is_bonus_basis=False, default_target=0),
+                name="per_piece_indicator_no_target",
+                violation_error_message=_("按篇计分的指标不设任务数(默认任务数填0),也不能作为加分基数。"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(monthly_cap__isnull=True) | Q(monthly_cap__gte=0))
+                & (Q(yearly_cap__isnull=True) | Q(yearly_cap__gte=0)),
+                name="indicator_caps_not_negative",
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}({self.unit_kind})"
+
+    @property
+    def is_per_piece(self) -> bool:
+        return self.method == IndicatorMethod.PER_PIECE
+
+
+class IndicatorLevelPoints(models.Model):
+    """Points a per-piece indicator gives a piece whose best publication is at this level (DOMAIN §10)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="level_points", verbose_name=_("指标")
+    )
+    level = models.ForeignKey(OutletLevel, on_delete=models.PROTECT, related_name="+", verbose_name=_("媒体级别"))
+    points = models.DecimalField(
+        _("每篇积分"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["indicator", "-level__rank"]
+        verbose_name = _("按级别积分")
+        verbose_name_plural = _("按级别积分")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="level_points_once"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="level_points_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.level}: {self.points}"
+
+
+class IndicatorCategoryFactor(models.Model):
+    """A category's multiplier on per-piece points, e.g. websites × 0.5 (DOMAIN §10); unlisted categories × 1."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="category_factors", verbose_name=_("指标")
+    )
+    category = models.ForeignKey(OutletCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("媒体类别"))
+    factor = models.DecimalField(
+        _("系数"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["indicator", "category__order"]
+        verbose_name = _("类别系数")
+        verbose_name_plural = _("类别系数")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "category"], name="category_factor_once"),
+            models.CheckConstraint(condition=Q(factor__gte=0), name="category_factor_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.category} × {self.factor}"
 
 
 class UnitTarget(models.Model):

@@ -196,7 +196,7 @@ def piece_create(
         year=year, unit=unit, title=title, kind=kind, characters=characters, report_date=report_date, created_by=actor
     )
     if submit or approve:
-        piece.status, piece.submitted_at = PieceStatus.SUBMITTED, now
+        piece.status, piece.submitted_at, piece.first_submitted_at = PieceStatus.SUBMITTED, now, now
     if approve:
         piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
     piece.full_clean(exclude=PIECE_FK_FIELDS, validate_unique=False, validate_constraints=False)
@@ -258,6 +258,7 @@ def piece_update(
     piece.title, piece.kind, piece.characters, piece.report_date = title, kind, characters, report_date
     if submit:
         piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
+        piece.first_submitted_at = piece.first_submitted_at or piece.submitted_at
     piece.full_clean(exclude=PIECE_FK_FIELDS, validate_unique=False, validate_constraints=False)
     piece.save()
     _write_children(piece, author_list, topics, publications)
@@ -272,7 +273,9 @@ def piece_submit(*, actor: User | None, piece: Piece) -> Piece:
     if piece.status not in (PieceStatus.DRAFT, PieceStatus.REJECTED):
         raise ValidationError(_("稿件当前状态为“%(status)s”,不能提交。") % {"status": piece.get_status_display()})
     piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
-    piece.save(update_fields=["status", "submitted_at", "reject_reason", "updated_at"])
+    # The first submission date stays: it decides 以先报为准 and timeliness (DOMAIN §10).
+    piece.first_submitted_at = piece.first_submitted_at or piece.submitted_at
+    piece.save(update_fields=["status", "submitted_at", "first_submitted_at", "reject_reason", "updated_at"])
     return piece
 
 

@@ -1,17 +1,87 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from publicity.admin import FrozenYearAdminMixin, ReportingRuleInline
 from publicity.models import AssessmentYear
 
 from .admin_year import YearClosingAdminMixin
-from .models import PersonResult, RewardRule, RewardSchedule, ScoringPolicy, UnitResult, YearSnapshot, YearStatusLog
+from .models import (
+    AuthorSplit,
+    AuthorWeight,
+    PersonResult,
+    RewardRule,
+    RewardSchedule,
+    ScoringPolicy,
+    UnitResult,
+    UnitYearSetting,
+    YearSnapshot,
+    YearStatusLog,
+)
 
 
 @admin.register(ScoringPolicy)
 class ScoringPolicyAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
-    list_display = ["year", "full_score", "bonus_per_piece", "bonus_cap_ratio", "penalty_per_piece", "floor"]
+    list_display = [
+        "year",
+        "full_score",
+        "bonus_per_piece",
+        "bonus_cap_ratio",
+        "penalty_per_piece",
+        "floor",
+        "duplicate_claims",
+        "timeliness",
+    ]
     list_select_related = ["year"]
     filter_horizontal = ["bonus_categories"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "year",
+                    "full_score",
+                    "bonus_per_piece",
+                    "bonus_cap_ratio",
+                    "penalty_per_piece",
+                    "floor",
+                    "bonus_min_level",
+                    "bonus_categories",
+                ]
+            },
+        ),
+        (_("重复报送与报送时限"), {"fields": ["duplicate_claims", "timeliness", "timeliness_days"]}),
+    ]
+
+
+class AuthorWeightFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        positions = sorted(r["position"] for r in rows if r.get("position"))
+        if positions != list(range(1, len(positions) + 1)):
+            raise ValidationError(gettext("作者权重的署名顺序须从1开始连续填写(1、2、3……)。"))
+        if getattr(self.instance, "author_split", None) == AuthorSplit.WEIGHTS and not rows:
+            raise ValidationError(gettext("按权重分配时至少要填写第1作者的权重。"))
+
+
+class AuthorWeightInline(admin.TabularInline):
+    """DOMAIN §10: weights for the authors in order, e.g. 3, 2 (an author beyond the list takes the last)."""
+
+    model = AuthorWeight
+    formset = AuthorWeightFormSet
+    extra = 0
+
+
+@admin.register(UnitYearSetting)
+class UnitYearSettingAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+    list_display = ["unit", "year", "coefficient"]
+    list_filter = ["year", "unit__kind"]
+    list_select_related = ["unit", "year"]
+    search_fields = ["unit__name"]
+    autocomplete_fields = ["unit"]
 
 
 class RewardRuleInline(admin.StackedInline):
@@ -22,9 +92,9 @@ class RewardRuleInline(admin.StackedInline):
 
 @admin.register(RewardSchedule)
 class RewardScheduleAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "year", "owner_unit"]
+    list_display = ["name", "year", "owner_unit", "payout", "author_split"]
     list_select_related = ["year", "owner_unit"]
-    inlines = [RewardRuleInline]
+    inlines = [AuthorWeightInline, RewardRuleInline]
 
 
 @admin.register(AssessmentYear)

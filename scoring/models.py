@@ -13,6 +13,30 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 POINTS = {"max_digits": 8, "decimal_places": 2}
 
 
+# DOMAIN §10 settings. The values are the strings scoring.rules decides on; the first choice of each
+# is the 2011 preset's (the default), under which §6–§7 hold exactly.
+class DuplicatePolicy(models.TextChoices):
+    WARN = "warn", _("仅提示,均计分")
+    FIRST_REPORTED = "first_reported", _("以先报为准,后报的不计分")
+
+
+class Timeliness(models.TextChoices):
+    NONE = "none", _("不限报送时间")
+    FLAG = "flag", _("逾期标记,仍计分")
+    EXCLUDE = "exclude", _("逾期不计分")
+
+
+class Payout(models.TextChoices):
+    HIGHEST = "highest", _("取最高一档")
+    SUM = "sum", _("各次刊发累加")
+    TOP_N = "top_n", _("取最高N档相加")
+
+
+class AuthorSplit(models.TextChoices):
+    EQUAL = "equal", _("作者平均分配")
+    WEIGHTS = "weights", _("按署名顺序权重分配")
+
+
 class ScoringPolicy(models.Model):
     """A year's assessment-point parameters (DOMAIN §6)."""
 
@@ -38,11 +62,26 @@ class ScoringPolicy(models.Model):
     bonus_categories = models.ManyToManyField(
         OutletCategory, related_name="+", verbose_name=_("加分媒体类别"), help_text=_("如 党报、电视台")
     )
+    duplicate_claims = models.CharField(
+        _("重复报送"),
+        max_length=20,
+        choices=DuplicatePolicy.choices,
+        default=DuplicatePolicy.WARN,
+        help_text=_("两个单位的稿件登记了同一刊发(同一媒体同一链接,或同一媒体同日同标题)时如何处理"),
+    )
+    timeliness = models.CharField(_("报送时限"), max_length=10, choices=Timeliness.choices, default=Timeliness.NONE)
+    timeliness_days = models.PositiveSmallIntegerField(
+        _("报送时限(天)"), default=30, help_text=_("首次提交晚于最早刊发日期超过此天数即为逾期报送")
+    )
 
     class Meta:
         verbose_name = _("计分规则")
         verbose_name_plural = _("计分规则")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(duplicate_claims__in=DuplicatePolicy.values), name="policy_duplicate_claims_valid"
+            ),
+            models.CheckConstraint(condition=Q(timeliness__in=Timeliness.values), name="policy_timeliness_valid"),
             models.CheckConstraint(
                 condition=Q(full_score__gte=0, bonus_per_piece__gte=0, penalty_per_piece__gte=0),
                 name="policy_amounts_not_negative",
@@ -73,6 +112,21 @@ class RewardSchedule(models.Model):
         help_text=_("留空为市局"),
     )
     name = models.CharField(_("名称"), max_length=100)
+    payout = models.CharField(
+        _("一稿多投奖励方式"),
+        max_length=10,
+        choices=Payout.choices,
+        default=Payout.HIGHEST,
+        help_text=_("一篇稿件在多家媒体刊发时:按最高一档奖励一次、各次累加,或取最高N档相加"),
+    )
+    top_n = models.PositiveSmallIntegerField(_("N(取最高N档时)"), default=2)
+    author_split = models.CharField(
+        _("作者分配方式"),
+        max_length=10,
+        choices=AuthorSplit.choices,
+        default=AuthorSplit.EQUAL,
+        help_text=_("按权重时各份向下取整到分,余数计入第一作者;超出权重个数的作者取最后一个权重"),
+    )
 
     class Meta:
         ordering = ["year", "owner_unit", "id"]
@@ -83,10 +137,72 @@ class RewardSchedule(models.Model):
                 fields=["year"], condition=Q(owner_unit__isnull=True), name="one_bureau_schedule_per_year"
             ),
             models.UniqueConstraint(fields=["year", "owner_unit"], name="one_schedule_per_unit_year"),
+            models.CheckConstraint(condition=Q(payout__in=Payout.values), name="schedule_payout_valid"),
+            models.CheckConstraint(
+                condition=~Q(payout=Payout.TOP_N) | Q(top_n__gte=1),
+                name="schedule_top_n_at_least_one",
+                violation_error_message=_("取最高N档时,N至少为1。"),
+            ),
+            models.CheckConstraint(condition=Q(author_split__in=AuthorSplit.values), name="schedule_split_valid"),
         ]
 
     def __str__(self):
         return self.name
+
+
+class AuthorWeight(models.Model):
+    """The weight of the author at ``position`` (1 = first) when a schedule splits by weights (DOMAIN §10)."""
+
+    schedule = models.ForeignKey(
+        RewardSchedule, on_delete=models.CASCADE, related_name="author_weights", verbose_name=_("奖励标准")
+    )
+    position = models.PositiveSmallIntegerField(_("署名顺序"), validators=[MinValueValidator(1)])
+    weight = models.DecimalField(
+        _("权重"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta:
+        ordering = ["schedule", "position"]
+        verbose_name = _("作者权重")
+        verbose_name_plural = _("作者权重")
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "position"], name="author_weight_once"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="author_weight_positive"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="author_weight_position_from_one"),
+        ]
+
+    def __str__(self):
+        return _("第%(position)s作者 权重%(weight)s") % {"position": self.position, "weight": self.weight}
+
+
+class UnitYearSetting(models.Model):
+    """A unit's coefficient for a year (DOMAIN §10): its per-piece points are multiplied by it before the
+    caps (to be fair to small units); quota targets are unaffected. No row = 1."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="unit_settings", verbose_name=_("年度")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="year_settings", verbose_name=_("单位"))
+    coefficient = models.DecimalField(
+        _("单位系数"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("按篇计分的积分乘以此系数后再封顶,如按人数分档 1.0–2.0"),
+    )
+
+    class Meta:
+        ordering = ["year", "unit"]
+        verbose_name = _("单位年度系数")
+        verbose_name_plural = _("单位年度系数")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="unit_setting_once_per_year"),
+            models.CheckConstraint(condition=Q(coefficient__gt=0), name="unit_coefficient_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: ×{self.coefficient}"
 
 
 class RewardRule(models.Model):

@@ -12,16 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
+from publicity.claims import url_spellings
 from publicity.models import (
     AssessmentYear,
     Indicator,
+    IndicatorCategoryFactor,
+    IndicatorLevelPoints,
     Piece,
     PieceAuthor,
     PieceStatus,
@@ -31,21 +36,40 @@ from publicity.models import (
 )
 from units.models import Unit, User
 
-from .models import PersonResult, RewardRule, RewardSchedule, ScoringPolicy, UnitResult, YearSnapshot, YearStatusLog
+from .models import (
+    AuthorSplit,
+    AuthorWeight,
+    DuplicatePolicy,
+    Payout,
+    PersonResult,
+    RewardRule,
+    RewardSchedule,
+    ScoringPolicy,
+    Timeliness,
+    UnitResult,
+    UnitYearSetting,
+    YearSnapshot,
+    YearStatusLog,
+)
 from .rules import (
+    DEFAULT_SCHEDULE,
+    METHOD_PER_PIECE,
     ZERO,
     IndicatorFact,
     IndicatorScore,
     OutletFact,
     PersonReward,
     PieceFact,
+    PieceNote,
     PieceReward,
     PolicyFact,
     PublicationFact,
     PublicationReward,
     RuleFact,
+    ScheduleFact,
     UnitScore,
     YearScore,
+    piece_notes,
     piece_reward,
     score_year_facts,
     year_score_from_dict,
@@ -78,7 +102,75 @@ POLICY_LABELS = {
     "bonus_min_level": gettext_noop("加分媒体最低级别(含本级)"),
     "bonus_categories": gettext_noop("加分媒体类别"),
     "reward_schedule": gettext_noop("奖励标准"),
+    "payout": gettext_noop("一稿多投"),
+    "author_split": gettext_noop("作者分配"),
+    "duplicate_claims": gettext_noop("重复报送"),
+    "timeliness": gettext_noop("报送时限"),
 }
+# The §10 settings' descriptions under the 2011 choices: ``score --json`` lists only the others.
+SETTING_KEYS = ("payout", "author_split", "duplicate_claims", "timeliness")
+DEFAULT_SETTINGS = {
+    "payout": gettext_noop("取最高一档"),
+    "author_split": gettext_noop("作者平均分配"),
+    "duplicate_claims": gettext_noop("仅提示,均计分"),
+    "timeliness": gettext_noop("不限报送时间"),
+}
+CN_COUNT = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
+
+
+def payout_text(payout: str, top_n: int = 1) -> str:
+    """取最高一档 / 各次刊发累加 / 取最高两档 (the words of DOMAIN §10 and seed 004)."""
+    if payout == Payout.SUM:
+        return gettext("各次刊发累加")
+    n = top_n if payout == Payout.TOP_N else 1
+    return gettext("取最高%(n)s档") % {"n": CN_COUNT.get(n, str(n))}
+
+
+def split_text(split: str, weights: Iterable = ()) -> str:
+    if split == AuthorSplit.WEIGHTS:
+        return gettext("按署名顺序权重 %(weights)s") % {"weights": ":".join(_num(w) for w in weights)}
+    return gettext("作者平均分配")
+
+
+def timeliness_text(timeliness: str, days: int) -> str:
+    if timeliness == Timeliness.FLAG:
+        return gettext("首次提交晚于最早刊发%(days)s天为逾期报送,标记但仍计分") % {"days": days}
+    if timeliness == Timeliness.EXCLUDE:
+        return gettext("首次提交晚于最早刊发%(days)s天为逾期报送,不计分") % {"days": days}
+    return gettext("不限报送时间")
+
+
+def _num(value) -> str:
+    """3.00 → 3, 0.50 → 0.5: weights, points and factors as people write them."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def note_text(note: PieceNote) -> str:
+    """逾期报送 / 重复报送, in words a liaison may read: the other unit is only ever "另一单位"."""
+    parts = []
+    if note.duplicate:
+        if note.excluded and note.reason == "duplicate":
+            parts.append(gettext("重复报送:另一单位先报了同一刊发,以先报为准,本稿不计分"))
+        elif note.reported_first:
+            parts.append(gettext("重复报送:另一单位也登记了同一刊发,本单位先报"))
+        else:
+            parts.append(gettext("重复报送:另一单位先报了同一刊发(仅提示,仍计分)"))
+    if note.late:
+        text = gettext("逾期报送:首次提交晚于最早刊发%(days)s天") % {"days": note.late_days}
+        if note.excluded and note.reason == "late":
+            text += gettext(",不计分")
+        parts.append(text)
+    return ";".join(parts)
+
+
+def settings_applied(policy: dict[str, str]) -> list[str]:
+    """The §10 settings that differ from the 2011 choices, as '一稿多投:取最高两档' lines."""
+    return [
+        f"{gettext(POLICY_LABELS[k])}:{policy[k]}"
+        for k in SETTING_KEYS
+        if k in policy and policy[k] not in (DEFAULT_SETTINGS[k], gettext(DEFAULT_SETTINGS[k]))
+    ]
 
 
 def policy_lines(policy: dict[str, str]) -> list[tuple[str, str]]:
@@ -112,6 +204,9 @@ def _policy(year: AssessmentYear) -> tuple[PolicyFact, dict[str, str]]:
         floor=policy.floor,
         bonus_min_rank=policy.bonus_min_level.rank,
         bonus_category_ids=frozenset(c.pk for c in cats),
+        duplicates=policy.duplicate_claims,
+        timeliness=policy.timeliness,
+        timeliness_days=policy.timeliness_days,
     )
     params = {
         "full_score": f"{policy.full_score:.2f}",
@@ -121,8 +216,41 @@ def _policy(year: AssessmentYear) -> tuple[PolicyFact, dict[str, str]]:
         "floor": f"{policy.floor:.2f}",
         "bonus_min_level": policy.bonus_min_level.name,
         "bonus_categories": "、".join(c.name for c in cats),
+        "duplicate_claims": policy.get_duplicate_claims_display(),
+        "timeliness": timeliness_text(policy.timeliness, policy.timeliness_days),
     }
     return fact, params
+
+
+def _schedule(schedule: RewardSchedule, weights: dict[int, list]) -> ScheduleFact:
+    return ScheduleFact(
+        payout=schedule.payout,
+        top_n=schedule.top_n,
+        split=schedule.author_split,
+        weights=tuple(weights.get(schedule.pk, ())),
+    )
+
+
+def _weights(schedules: list[RewardSchedule]) -> dict[int, list]:
+    """Author weights of the schedules that split by weight: one query, none when no schedule does."""
+    ids = [s.pk for s in schedules if s.author_split == AuthorSplit.WEIGHTS]
+    weights: dict[int, list] = {}
+    if ids:
+        for schedule_id, weight in (
+            AuthorWeight.objects.filter(schedule_id__in=ids)
+            .order_by("schedule_id", "position")
+            .values_list("schedule_id", "weight")
+        ):
+            weights.setdefault(schedule_id, []).append(weight)
+    return weights
+
+
+def _schedule_params(schedule: RewardSchedule, weights: dict[int, list]) -> dict[str, str]:
+    return {
+        "reward_schedule": schedule.name,
+        "payout": payout_text(schedule.payout, schedule.top_n),
+        "author_split": split_text(schedule.author_split, weights.get(schedule.pk, ())),
+    }
 
 
 def _rule(r: RewardRule) -> RuleFact:
@@ -137,20 +265,26 @@ def _rule(r: RewardRule) -> RuleFact:
     )
 
 
-def score_year(
-    year: AssessmentYear, *, unit_ids: Iterable[int] | None = None, as_of: dt.date | None = None
-) -> YearScore:
-    """Live scores over the approved pieces of ``year`` (15 queries whatever the size).
-
-    Units: active units of the kinds that have indicators this year, plus any such unit that has
-    approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
-    policy, params = _policy(year)  # 2 queries
-
-    indicators = list(  # 4 queries
+def _indicator_facts(year: AssessmentYear) -> tuple[list[Indicator], dict[int, list[IndicatorFact]]]:
+    """A year's indicators by unit kind: 4 queries, plus 2 (level points, category factors) when the
+    year has a per-piece indicator."""
+    indicators = list(
         Indicator.objects.filter(year=year)
         .select_related("min_level", "max_level")
         .prefetch_related("categories", "outlets", "topics")
     )
+    levels: dict[int, list] = {}
+    factors: dict[int, list] = {}
+    per_piece = [ind.pk for ind in indicators if ind.method == METHOD_PER_PIECE]
+    if per_piece:
+        for ind_id, rank, points in IndicatorLevelPoints.objects.filter(indicator_id__in=per_piece).values_list(
+            "indicator_id", "level__rank", "points"
+        ):
+            levels.setdefault(ind_id, []).append((rank, points))
+        for ind_id, category_id, factor in IndicatorCategoryFactor.objects.filter(
+            indicator_id__in=per_piece
+        ).values_list("indicator_id", "category_id", "factor"):
+            factors.setdefault(ind_id, []).append((category_id, factor))
     by_kind: dict[int, list[IndicatorFact]] = {}
     for ind in indicators:
         by_kind.setdefault(ind.unit_kind_id, []).append(
@@ -167,8 +301,80 @@ def score_year(
                 requires_publication=ind.requires_publication,
                 counts_for_penalty=ind.counts_for_penalty,
                 is_bonus_basis=ind.is_bonus_basis,
+                method=ind.method,
+                level_points=tuple(sorted(levels.get(ind.pk, ()))),
+                category_factors=tuple(sorted(factors.get(ind.pk, ()))),
+                monthly_cap=ind.monthly_cap,
+                yearly_cap=ind.yearly_cap,
             )
         )
+    return indicators, by_kind
+
+
+def _submitted_on(at: dt.datetime | None) -> dt.date | None:
+    """The first submission's date where the bureau is (TIME_ZONE), for timeliness in days."""
+    return timezone.localdate(at) if at is not None else None
+
+
+def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_unit_ids: Iterable[int]):
+    """Other units' approved pieces that may claim a publication of ``pieces`` (same outlet, and the same
+    date or URL), each with all its publications: one query. Decides 以先报为准 for a narrowed scoring
+    or one piece's page, where the other units' pieces are not otherwise read."""
+    outlets, dates, urls = set(), set(), []
+    for p in pieces:
+        for pub in p.publications:
+            outlets.add(pub.outlet.id)
+            if pub.date is not None:
+                dates.add(pub.date)
+            if pub.url:
+                urls.append(pub.url)
+    candidates = (
+        Publication.objects.filter(piece__year=year, piece__status=PieceStatus.APPROVED, outlet_id__in=outlets)
+        .exclude(piece__unit_id__in=list(exclude_unit_ids))
+        .filter(Q(date__in=dates) | Q(url__in=url_spellings(urls)))
+        .values("piece_id")
+    )
+    facts: dict[int, dict] = {}
+    for pub_id, piece_id, outlet_id, date, url, unit_id, title, first_at in (
+        Publication.objects.filter(piece_id__in=candidates)
+        .order_by("date", "id")
+        .values_list(
+            "id", "piece_id", "outlet_id", "date", "url", "piece__unit_id", "piece__title", "piece__first_submitted_at"
+        )
+    ):
+        entry = facts.setdefault(piece_id, {"unit_id": unit_id, "title": title, "at": first_at, "pubs": []})
+        entry["pubs"].append(PublicationFact(pub_id, OutletFact(outlet_id, "", 0, 0), date, url=url))
+    return [
+        PieceFact(
+            id=pk,
+            unit_id=e["unit_id"],
+            kind="",
+            title=e["title"],
+            publications=tuple(e["pubs"]),
+            submitted_at=e["at"],
+            submitted_on=_submitted_on(e["at"]),
+        )
+        for pk, e in facts.items()
+    ]
+
+
+def score_year(
+    year: AssessmentYear, *, unit_ids: Iterable[int] | None = None, as_of: dt.date | None = None
+) -> YearScore:
+    """Live scores over the approved pieces of ``year``: 15 queries whatever the size under the 2011
+    settings; a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
+    weighted author split 1, and a scoring narrowed by ``unit_ids`` under first_reported 1 (the other
+    units' claims on the same publications).
+
+    Units: active units of the kinds that have indicators this year, plus any such unit that has
+    approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
+    with translation.override(settings.LANGUAGE_CODE):  # parameters are stored as the bureau reads them
+        return _score_year(year, unit_ids=unit_ids, as_of=as_of)
+
+
+def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: dt.date | None) -> YearScore:
+    policy, params = _policy(year)  # 2 queries
+    indicators, by_kind = _indicator_facts(year)  # 4 queries (+2 with per-piece indicators)
     defaults = {ind.pk: ind.default_target for ind in indicators}
 
     approved = Q(pieces__year=year, pieces__status=PieceStatus.APPROVED)
@@ -181,6 +387,9 @@ def score_year(
         (t.unit_id, t.indicator_id): t.target
         for t in UnitTarget.objects.filter(indicator__year=year).only("unit_id", "indicator_id", "target")
     }
+    coefficients: dict[int, Decimal] = {}
+    if any(ind.method == METHOD_PER_PIECE for ind in indicators):  # 1 query, only where it matters
+        coefficients = dict(UnitYearSetting.objects.filter(year=year).values_list("unit_id", "coefficient"))
 
     # Facts are read as plain rows (values_list), not model instances: a province-sized year has
     # hundreds of thousands of publications, and instances plus prefetch bookkeeping cost ~40x the I/O.
@@ -201,7 +410,7 @@ def score_year(
         topics.setdefault(piece_id, set()).add(topic_id)
     outlets: dict[int, OutletFact] = {}
     publications: dict[int, list[PublicationFact]] = {}
-    for pub_id, piece_id, outlet_id, date, placement, *outlet in (  # 1 query
+    for pub_id, piece_id, outlet_id, date, placement, url, *outlet in (  # 1 query
         Publication.objects.filter(piece_filter)
         .order_by("date", "id")
         .values_list(
@@ -210,6 +419,7 @@ def score_year(
             "outlet_id",
             "date",
             "placement",
+            "url",
             "outlet__name",
             "outlet__level__rank",
             "outlet__category_id",
@@ -221,11 +431,11 @@ def score_year(
         if fact is None:
             name, rank, category_id, level_name, category_name = outlet
             fact = outlets[outlet_id] = OutletFact(outlet_id, name, rank, category_id, level_name, category_name)
-        publications.setdefault(piece_id, []).append(PublicationFact(pub_id, fact, date, placement))
+        publications.setdefault(piece_id, []).append(PublicationFact(pub_id, fact, date, placement, url))
     unit_names: dict[int, str] = {u.pk: u.name for u in units}
     pieces: list[PieceFact] = []
-    for pk, unit_id, unit_name, kind, characters, title, report_date in pieces_qs.order_by("id").values_list(
-        "id", "unit_id", "unit__name", "kind", "characters", "title", "report_date"
+    for pk, unit_id, unit_name, kind, characters, title, report_date, first_at in pieces_qs.order_by("id").values_list(
+        "id", "unit_id", "unit__name", "kind", "characters", "title", "report_date", "first_submitted_at"
     ):  # 1 query
         unit_names.setdefault(unit_id, unit_name)
         pieces.append(
@@ -239,21 +449,32 @@ def score_year(
                 topic_ids=frozenset(topics.get(pk, ())),
                 title=title,
                 report_date=report_date,
+                submitted_at=first_at,
+                submitted_on=_submitted_on(first_at),
             )
         )
+    context: list[PieceFact] = []
+    if unit_ids is not None and policy.duplicates == DuplicatePolicy.FIRST_REPORTED:
+        context = claim_context(year, pieces, exclude_unit_ids=unit_ids)  # 1 query
 
     bureau_rules: list[RuleFact] = []
+    bureau_schedule = DEFAULT_SCHEDULE
     own_rules: dict[int, list[RuleFact]] = {}
-    schedules = RewardSchedule.objects.filter(year=year).prefetch_related(  # 3 queries
-        Prefetch("rules", queryset=RewardRule.objects.order_by("order", "id").prefetch_related("outlets"))
+    own_schedules: dict[int, ScheduleFact] = {}
+    schedules = list(
+        RewardSchedule.objects.filter(year=year).prefetch_related(  # 3 queries
+            Prefetch("rules", queryset=RewardRule.objects.order_by("order", "id").prefetch_related("outlets"))
+        )
     )
+    weights = _weights(schedules)  # 1 query when a schedule splits by weight
     for schedule in schedules:
         rules = [_rule(r) for r in schedule.rules.all()]
         if schedule.owner_unit_id is None:
-            bureau_rules = rules
-            params["reward_schedule"] = schedule.name
+            bureau_rules, bureau_schedule = rules, _schedule(schedule, weights)
+            params.update(_schedule_params(schedule, weights))
         else:
             own_rules[schedule.owner_unit_id] = rules
+            own_schedules[schedule.owner_unit_id] = _schedule(schedule, weights)
 
     return score_year_facts(
         year=year.year,
@@ -268,18 +489,36 @@ def score_year(
         unit_names=unit_names,
         own_rules=own_rules,
         as_of=as_of,
+        schedule=bureau_schedule,
+        own_schedules=own_schedules,
+        coefficients=coefficients,
+        context=context,
     )
 
 
 @dataclass(frozen=True)
 class PieceExplanation:
     """Why a piece is paid what it is: its reward (with every publication's matching rules), the
-    schedule's rules by id, and whether it counts (approved) and from where (live or snapshot)."""
+    schedule's rules by id, whether it counts (approved, and not excluded by a §10 setting) and from
+    where (live or snapshot); ``note`` says when it is late or a duplicate claim."""
 
     reward: PieceReward
     rules: dict[int, RewardRule]
     counted: bool
     source: str
+    note: PieceNote | None = None
+
+    @property
+    def excluded(self) -> bool:
+        return self.note is not None and self.note.excluded
+
+    @property
+    def payout_text(self) -> str:
+        return payout_text(self.reward.payout, self.reward.top_n)
+
+    @property
+    def split_text(self) -> str:
+        return split_text(self.reward.split, self.reward.weights)
 
 
 def piece_fact(piece: Piece) -> PieceFact:
@@ -290,13 +529,24 @@ def piece_fact(piece: Piece) -> PieceFact:
         characters=piece.characters,
         authors=tuple(a.name for a in piece.authors.all()),
         publications=tuple(
-            PublicationFact(id=pub.pk, outlet=_outlet(pub.outlet), date=pub.date, placement=pub.placement)
+            PublicationFact(id=pub.pk, outlet=_outlet(pub.outlet), date=pub.date, placement=pub.placement, url=pub.url)
             for pub in piece.publications.select_related("outlet__level", "outlet__category").order_by("date", "id")
         ),
         topic_ids=frozenset(t.pk for t in piece.topics.all()),
         title=piece.title,
         report_date=piece.report_date,
+        submitted_at=piece.first_submitted_at,
+        submitted_on=_submitted_on(piece.first_submitted_at),
     )
+
+
+def piece_note(piece: Piece, fact: PieceFact | None = None) -> PieceNote | None:
+    """A piece's §10 flags as the year's scoring decides them (late, duplicate claims), whatever its
+    status: the year's policy, then the other units' approved pieces claiming the same publications."""
+    fact = fact or piece_fact(piece)
+    policy, _params = _policy(piece.year)
+    context = claim_context(piece.year, [fact], exclude_unit_ids=[piece.unit_id])
+    return piece_notes([fact], policy, context).get(piece.pk)
 
 
 def explain_piece(piece: Piece) -> PieceExplanation:
@@ -309,13 +559,22 @@ def explain_piece(piece: Piece) -> PieceExplanation:
         .first()
     )
     rules = list(schedule.rules.all()) if schedule else []
-    counted = piece.status == PieceStatus.APPROVED
-    if counted and piece.year.is_frozen:
+    by_id = {r.pk: r for r in rules}
+    approved = piece.status == PieceStatus.APPROVED
+    stored_note = None
+    if approved and piece.year.is_frozen:
         stored = year_results(piece.year)
-        if stored.source == "snapshot" and piece.pk in stored.pieces:
-            return PieceExplanation(stored.pieces[piece.pk], {r.pk: r for r in rules}, True, "snapshot")
-    reward = piece_reward(piece_fact(piece), [_rule(r) for r in rules])
-    return PieceExplanation(reward, {r.pk: r for r in rules}, counted, "live")
+        if stored.source == "snapshot":
+            if piece.pk in stored.pieces:
+                return PieceExplanation(stored.pieces[piece.pk], by_id, True, "snapshot", stored.notes.get(piece.pk))
+            stored_note = stored.notes.get(piece.pk)  # excluded at closing: say why, as it was decided then
+    weights = _weights([schedule]) if schedule else {}
+    fact = piece_fact(piece)
+    chosen = _schedule(schedule, weights) if schedule else DEFAULT_SCHEDULE
+    reward = piece_reward(fact, [_rule(r) for r in rules], chosen)
+    note = stored_note or piece_note(piece, fact)
+    counted = approved and not (note is not None and note.excluded)
+    return PieceExplanation(reward, by_id, counted, "snapshot" if stored_note else "live", note)
 
 
 def year_results(year: AssessmentYear) -> YearScore:

@@ -216,10 +216,11 @@ def _one_of_every_admin_model(year, unit, users):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from publicity.models import Indicator, UnitTarget
-    from scoring.models import PersonResult, YearSnapshot, YearStatusLog
+    from scoring.models import PersonResult, UnitYearSetting, YearSnapshot, YearStatusLog
 
     indicator = Indicator.objects.filter(year=year, unit_kind=unit.kind).first()
     UnitTarget.objects.create(indicator=indicator, unit=unit, target=40)
+    UnitYearSetting.objects.create(year=year, unit=unit, coefficient=1)
     snapshot = YearSnapshot.objects.create(year=year, data={}, policy={})
     PersonResult.objects.create(
         snapshot=snapshot, position=1, name="张三", unit_name=unit.name, reward=0, piece_count=0
