@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -294,6 +295,79 @@ class Evidence(models.Model):
                 condition=Q(content_type__in=["image/jpeg", "image/png", "image/webp", "application/pdf"]),
                 name="evidence_type_allowed",
             ),
+        ]
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
+EVIDENCE_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
+
+
+class ReadingStatus(models.TextChoices):
+    PENDING = "pending", _("等待识别")
+    DONE = "done", _("已识别")
+    FAILED = "failed", _("识别失败")
+    UNAVAILABLE = "unavailable", _("识别引擎不可用")
+
+
+class EvidenceReading(models.Model):
+    """What the proof reader (``proof``) saw in one file, keyed by the file's SHA-256: a file is read
+    once however often it is uploaded, and evidence finds its reading by its ``sha256``. Written only
+    by the background task (``publicity.tasks``); OCR never runs inside a web request."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    status = models.CharField(
+        _("识别状态"), max_length=12, choices=ReadingStatus.choices, default=ReadingStatus.PENDING, db_index=True
+    )
+    engine = models.CharField(_("识别引擎"), max_length=100, blank=True)
+    source = models.CharField(_("来源"), max_length=10, blank=True, help_text=_("ocr 或 pdf-text(PDF 文字层)"))
+    text = models.TextField(_("识别出的文字"), blank=True)
+    lines = models.JSONField(_("文字行及位置"), default=list, blank=True)
+    fields = models.JSONField(_("识别出的信息"), default=dict, blank=True)
+    signature = models.CharField(_("文字指纹"), max_length=400, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    seconds = models.FloatField(_("识别用时(秒)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("识别时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("佐证识别结果")
+        verbose_name_plural = _("佐证识别结果")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReadingStatus.values), name="reading_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.sha256[:12]} {self.get_status_display()}"
+
+
+def staged_evidence_path(instance, filename):
+    return f"evidence/staged/{uuid.uuid4().hex}"
+
+
+class StagedEvidence(models.Model):
+    """A proof uploaded while a piece form is being filled in, before its publication exists: read in
+    the background so the form can offer what it shows, then attached when the form is saved."""
+
+    token = models.UUIDField(_("令牌"), default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("上传人")
+    )
+    file = models.FileField(_("文件"), upload_to=staged_evidence_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("待保存的佐证材料")
+        verbose_name_plural = _("待保存的佐证材料")
+        constraints = [
+            models.CheckConstraint(condition=Q(content_type__in=EVIDENCE_TYPES), name="staged_evidence_type_allowed"),
         ]
 
     def __str__(self):

@@ -28,6 +28,7 @@ from .models import (
     Placement,
     Publication,
     Reminder,
+    StagedEvidence,
     Topic,
 )
 
@@ -330,27 +331,43 @@ def piece_review(*, actor: User | None, piece: Piece, approve: bool, reason: str
 # --- Evidence, periodic reports and reminders (web app) -----------------------------------------
 
 
-@transaction.atomic
-def evidence_attach(*, actor: User | None, publication: Publication, upload, replace: bool = True) -> Evidence:
-    """Store an uploaded clipping/screenshot/PDF for a publication. The content is checked by
-    ``publicity.uploads``; the stored name is generated (``evidence_path``). An approved piece's
-    evidence cannot be replaced."""
-    from .upload_guard import display_name
-    from .uploads import validate_evidence
+def _replace_evidence(publication: Publication) -> None:
+    for old in publication.evidence.all():
+        # The old file goes only once the new row is committed: a failure below must not
+        # leave the kept row pointing at a deleted file.
+        storage, name = old.file.storage, old.file.name
+        old.delete()
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
+
+def _request_reading(sha256: str, file_name: str) -> None:
+    """Queue the proof reader for a stored file once the upload commits (never read in the request)."""
+    from .proofs import request_reading
+
+    transaction.on_commit(lambda: request_reading(sha256=sha256, file_name=file_name))
+
+
+def _editable_piece_for_evidence(actor: User | None, publication: Publication) -> Piece:
     piece = lock_piece(publication.piece)
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status == PieceStatus.APPROVED:
         raise ValidationError(_("稿件已审核通过,佐证材料不能再更换。"))
+    return piece
+
+
+@transaction.atomic
+def evidence_attach(*, actor: User | None, publication: Publication, upload, replace: bool = True) -> Evidence:
+    """Store an uploaded clipping/screenshot/PDF for a publication. The content is checked by
+    ``publicity.uploads``; the stored name is generated (``evidence_path``). An approved piece's
+    evidence cannot be replaced. The file is then read in the background (``publicity.tasks``)."""
+    from .upload_guard import display_name
+    from .uploads import validate_evidence
+
+    _editable_piece_for_evidence(actor, publication)
     info = validate_evidence(upload, label=_("“%(outlet)s”的佐证材料") % {"outlet": publication.outlet})
     if replace:
-        for old in publication.evidence.all():
-            # The old file goes only once the new row is committed: a failure below must not
-            # leave the kept row pointing at a deleted file.
-            storage, name = old.file.storage, old.file.name
-            old.delete()
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        _replace_evidence(publication)
     evidence = Evidence(
         publication=publication,
         original_name=display_name(getattr(upload, "name", "")),
@@ -362,6 +379,70 @@ def evidence_attach(*, actor: User | None, publication: Publication, upload, rep
     evidence.file.save("upload", upload, save=False)
     evidence.full_clean(exclude=["file"])
     evidence.save()
+    _request_reading(evidence.sha256, evidence.file.name)
+    return evidence
+
+
+STAGED_KEEP = dt.timedelta(days=1)
+
+
+@transaction.atomic
+def evidence_stage(*, actor: User, upload) -> StagedEvidence:
+    """A proof uploaded from the piece form before the piece is saved: checked like any evidence,
+    kept for its uploader's unit and queued for reading, so the form can offer what it shows.
+    The uploader's staged files left unsaved for a day are removed on the way."""
+    from .upload_guard import display_name
+    from .uploads import validate_evidence
+
+    if actor is None or not actor.is_liaison or not actor.unit_id:
+        raise PermissionDenied(_("只有单位联络员可以上传佐证材料。"))
+    ensure_can_edit_unit(actor, actor.unit)
+    info = validate_evidence(upload)
+    for old in StagedEvidence.objects.filter(uploaded_by=actor, uploaded_at__lt=timezone.now() - STAGED_KEEP):
+        storage, name = old.file.storage, old.file.name
+        old.delete()
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    staged = StagedEvidence(
+        unit=actor.unit,
+        uploaded_by=actor,
+        original_name=display_name(getattr(upload, "name", "")),
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+    )
+    staged.file.save("upload", upload, save=False)
+    staged.full_clean(exclude=["file", "unit", "uploaded_by"])
+    staged.save()
+    _request_reading(staged.sha256, staged.file.name)
+    return staged
+
+
+@transaction.atomic
+def evidence_attach_staged(*, actor: User, publication: Publication, staged: StagedEvidence) -> Evidence:
+    """Attach a proof staged from the piece form to its (now saved) publication; the staged copy goes."""
+    from django.core.files import File
+
+    piece = _editable_piece_for_evidence(actor, publication)
+    staged = StagedEvidence.objects.select_for_update().filter(pk=staged.pk).first()
+    if staged is None or staged.unit_id != piece.unit_id or staged.uploaded_by_id != getattr(actor, "pk", None):
+        raise ValidationError(_("“%(outlet)s”的佐证材料已失效,请重新上传。") % {"outlet": publication.outlet})
+    _replace_evidence(publication)
+    evidence = Evidence(
+        publication=publication,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        uploaded_by=actor,
+    )
+    with staged.file.open("rb") as fh:
+        evidence.file.save("upload", File(fh), save=False)
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    storage, name = staged.file.storage, staged.file.name
+    staged.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _request_reading(evidence.sha256, evidence.file.name)  # already read while staged: a no-op then
     return evidence
 
 

@@ -3,6 +3,9 @@
 For support staff checking a disputed proof, and for scripts. Reads the files given (nothing is
 stored), matches outlets against the catalogue in the database, prints per file the fields found
 and the text read. Exit status 1 when a file could not be read.
+
+``--stored`` instead reads, in this process, every uploaded evidence file whose reading is missing,
+waiting or was unavailable (e.g. after installing the OCR engine), and stores the results.
 """
 
 import json
@@ -23,10 +26,17 @@ class Command(BaseCommand):
     help = "识别佐证材料(图片或 PDF):输出识别出的媒体、标题、日期、版面、字数、链接和全文。不写入数据库。"
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE", help="JPEG、PNG、WebP 图片或 PDF")
+        parser.add_argument("files", nargs="*", metavar="FILE", help="JPEG、PNG、WebP 图片或 PDF")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出(每个文件一项)")
+        parser.add_argument(
+            "--stored", action="store_true", help="识别系统中尚未识别(或当时引擎不可用)的已上传佐证材料,并保存结果"
+        )
 
     def handle(self, *args, **options):
+        if options["stored"]:
+            return self._stored()
+        if not options["files"]:
+            raise CommandError("请给出要识别的文件,或用 --stored 识别系统中尚未识别的佐证材料。")
         catalogue = outlet_catalogue()
         results = []
         for name in options["files"]:
@@ -59,6 +69,25 @@ class Command(BaseCommand):
         failed = [r["file"] for r in results if "error" in r]
         if failed:
             raise CommandError(f"{len(failed)} 个文件未能识别:{'、'.join(failed)}", returncode=1)
+
+    def _stored(self):
+        from ...models import Evidence, EvidenceReading, ReadingStatus, StagedEvidence
+        from ...proofs import read_stored
+
+        final = EvidenceReading.objects.filter(status__in=[ReadingStatus.DONE, ReadingStatus.FAILED])
+        done_hashes = set(final.values_list("sha256", flat=True))
+        files: dict[str, str] = {}
+        for model in (Evidence, StagedEvidence):
+            for sha256, name in model.objects.values_list("sha256", "file"):
+                if sha256 not in done_hashes:
+                    files.setdefault(sha256, name)
+        counts: dict[str, int] = {}
+        for sha256, name in files.items():
+            status = read_stored(sha256=sha256, file_name=name)
+            counts[status] = counts.get(status, 0) + 1
+        labels = dict(ReadingStatus.choices)
+        summary = "、".join(f"{labels[s]} {n} 个" for s, n in sorted(counts.items())) or "没有需要识别的文件"
+        self.stdout.write(f"待识别的佐证材料 {len(files)} 个:{summary}")
 
     def _print(self, item):
         out = self.stdout.write
