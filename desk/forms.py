@@ -102,6 +102,9 @@ class PublicationForm(forms.Form):
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
+    # A proof already uploaded from this form (the page's script uploads it at once so it can be read
+    # and offered as suggestions); attached to the publication when the form is saved.
+    staged = forms.UUIDField(required=False, widget=forms.HiddenInput(attrs={"class": "staged-input"}))
 
     def __init__(self, *args, outlet_index: OutletIndex | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +123,8 @@ class PublicationForm(forms.Form):
         keys = ("outlet", "date", "page", "url")
         typed = any((self.data.get(self.add_prefix(k)) or "").strip() for k in keys)
         files = any(self.files.get(self.add_prefix(k)) for k in ("photo", "evidence"))
-        return typed or files
+        staged = bool((self.data.get(self.add_prefix("staged")) or "").strip())
+        return typed or files or staged
 
     @property
     def row_label(self) -> str:

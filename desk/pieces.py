@@ -49,6 +49,7 @@ from .forms import (
     PublicationFormSet,
     RejectForm,
 )
+from .proof import staged_for
 
 # --- pieces: list, detail, form, state changes -----------------------------------------------
 
@@ -236,9 +237,12 @@ def piece_form(request, pk=None):
                     by_outlet = {p.outlet_id: p for p in saved.publications.select_related("piece__year", "outlet")}
                     for f in rows:
                         upload = f.cleaned_data.get("upload")
+                        target = by_outlet[f.cleaned_data["outlet"].pk]
                         if upload:
-                            services.evidence_attach(
-                                actor=user, publication=by_outlet[f.cleaned_data["outlet"].pk], upload=upload
+                            services.evidence_attach(actor=user, publication=target, upload=upload)
+                        elif f.cleaned_data.get("staged"):
+                            services.evidence_attach_staged(
+                                actor=user, publication=target, staged=staged_for(user, f.cleaned_data["staged"])
                             )
             except _Stop:
                 pass

@@ -98,7 +98,129 @@
     }
   }
 
+  // --- what the proof says -------------------------------------------------------------------
+  // A proof chosen in a row is uploaded at once (the server reads it in the background), its token kept
+  // in the row's hidden field so the form attaches it on save; what was read is offered field by field
+  // and only a tap puts it in. Without fetch (very old browsers) the file simply goes with the form.
+  var stageUrl = form.getAttribute("data-stage-url");
+  var readingTemplate = form.getAttribute("data-reading-url");
+  var ZERO = "00000000-0000-0000-0000-000000000000";
+
+  function csrf() {
+    var el = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+
+  function fieldInput(row, field) {
+    if (field === "title" || field === "characters") return document.getElementById("id_" + field);
+    return row.querySelector("[name$='-" + field + "']");
+  }
+
+  function say(box, text, isError) {
+    box.innerHTML = "";
+    box.textContent = text;
+    box.classList.toggle("error", !!isError);
+    box.hidden = false;
+  }
+
+  function offer(row, box, name, suggestions) {
+    box.innerHTML = "";
+    box.classList.remove("error");
+    var head = document.createElement("div");
+    head.textContent = t("offer", "从佐证中识别出以下信息,核对后点“采用”填入(不会自动填写):");
+    box.appendChild(head);
+    var list = document.createElement("ul");
+    var buttons = [];
+    suggestions.forEach(function (s) {
+      var input = fieldInput(row, s.field);
+      if (!input) return;
+      var li = document.createElement("li");
+      li.setAttribute("data-field", s.field);
+      var k = document.createElement("span"); k.className = "k"; k.textContent = s.label;
+      var v = document.createElement("span"); v.className = "v"; v.textContent = s.text;
+      li.appendChild(k); li.appendChild(v);
+      if (String(input.value).trim() === String(s.value)) {
+        var same = document.createElement("span"); same.className = "muted small"; same.textContent = "✓ " + t("same", "与所填一致");
+        li.appendChild(same);
+      } else {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "btn plain small accept"; b.textContent = t("accept", "采用");
+        b.addEventListener("click", function () {
+          input.value = s.value;
+          b.disabled = true; b.textContent = "✓ " + t("accepted", "已采用");
+        });
+        buttons.push(b);
+        li.appendChild(b);
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    if (buttons.length > 1) {
+      var all = document.createElement("button");
+      all.type = "button"; all.className = "btn ok small accept-all"; all.textContent = t("accept-all", "全部采用");
+      all.addEventListener("click", function () {
+        buttons.forEach(function (b) { if (!b.disabled) b.click(); });
+        all.disabled = true;
+      });
+      box.appendChild(all);
+    }
+    box.hidden = false;
+  }
+
+  function poll(row, box, url, name, every) {
+    var tries = 0;
+    function once() {
+      tries += 1;
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", url);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.onload = function () {
+        if (xhr.status !== 200) { box.hidden = true; return; }
+        var data = JSON.parse(xhr.responseText);
+        name = data.name || name;
+        if (data.status === "pending") {
+          say(box, t("reading", "已上传“{name}”,正在识别其中的文字…").replace("{name}", name));
+          if (tries < 120) setTimeout(once, every); else say(box, t("slow", "识别时间较长,可先手工填写。"));
+        } else if (data.suggestions && data.suggestions.length) {
+          offer(row, box, name, data.suggestions);
+        } else {
+          say(box, data.status_text);
+        }
+      };
+      xhr.send();
+    }
+    once();
+  }
+
+  function bindProof(row) {
+    var box = row.querySelector(".proof-box");
+    var hidden = row.querySelector(".staged-input");
+    if (!box || !hidden || !stageUrl || !window.fetch || !window.FormData) return;
+    var inputs = row.querySelectorAll("input[type=file]");
+    inputs.forEach(function (input) {
+      input.addEventListener("change", function () {
+        if (!input.files || !input.files.length) return;
+        var body = new FormData();
+        body.append("file", input.files[0]);
+        say(box, t("uploading", "正在上传佐证材料…"));
+        fetch(stageUrl, { method: "POST", body: body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
+          .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+          .then(function (res) {
+            if (!res.ok) { say(box, res.j.error || t("stage-failed", "暂时无法预先上传"), true); input.value = ""; return; }
+            hidden.value = res.j.token;
+            // Uploaded already: the form sends the token, not the file a second time.
+            inputs.forEach(function (other) { other.value = ""; });
+            poll(row, box, res.j.reading_url, res.j.name, res.j.poll_ms || 1500);
+          })
+          .catch(function () { say(box, t("stage-failed", "暂时无法预先上传,保存稿件时将随表单一并上传。")); });
+      });
+    });
+    // The form came back with an error: the proof is still staged, show what was read again.
+    if (hidden.value) poll(row, box, readingTemplate.replace(ZERO, hidden.value), "", 1500);
+  }
+
   rows.querySelectorAll("[data-row]").forEach(bindRow);
+  rows.querySelectorAll("[data-row]").forEach(bindProof);
   number();
   document.getElementById("add-pub").addEventListener("click", function () {
     var index = parseInt(total.value, 10);
@@ -109,6 +231,7 @@
     rows.appendChild(row);
     total.value = String(index + 1);
     bindRow(row);
+    bindProof(row);
     number();
     row.querySelector(".outlet-input").focus();
   });
