@@ -246,6 +246,7 @@ class QueueFilterForm(forms.Form):
         initial=PieceStatus.SUBMITTED,
     )
     dup = forms.BooleanField(label=_("只看疑似重复"), required=False)
+    proof = forms.BooleanField(label=_("只看佐证存疑"), required=False)
 
 
 class ReportForm(forms.Form):

@@ -26,6 +26,7 @@ from publicity.models import (
     Publication,
 )
 from publicity.outlets import OutletIndex
+from publicity.proof_checks import attach_checks, proof_twins
 
 from .access import (
     BUREAU_READERS,
@@ -110,6 +111,10 @@ def piece_detail(request, pk):
         year_id=piece.year_id, title=piece.title, urls=[p.url for p in publications], exclude_piece_id=piece.pk
     )
     user = request.user
+    attach_checks(publications, {piece.pk: piece.title})
+    # The same proof on another unit's piece names that piece: bureau staff only (a liaison never
+    # learns about another unit's pieces this way).
+    twins = proof_twins(year_id=piece.year_id, piece_ids=[piece.pk]).get(piece.pk, []) if user.is_bureau_staff else []
     queue_url = None
     if request.GET.get("from") == "review" and user.has_role(*REVIEWERS):
         # Opened from the review queue: lead back to it, with its filters (only a queue address is accepted).
@@ -127,6 +132,7 @@ def piece_detail(request, pk):
             "authors": authors,
             "topics": list(piece.topics.all()),
             "duplicates": dups,
+            "proof_twins": twins,
             "can_edit": user.is_liaison
             and user.unit_id == piece.unit_id
             and piece.status in services.EDITABLE_STATUSES

@@ -21,6 +21,7 @@ from publicity.models import (
     PieceStatus,
     Publication,
 )
+from publicity.proof_checks import attach_checks, flagged_piece_ids, proof_twins
 
 from .access import (
     REVIEWERS,
@@ -85,11 +86,20 @@ def review_queue(request):
             urls[pid].append(url)
         flagged = duplicates_for_many(year_id=year.pk, items=[(pk, t, urls[pk]) for pk, t in items])
         qs = qs.filter(pk__in=list(flagged))
+    if f.get("proof"):
+        # Proof disagreeing with the claim, or the same proof on another unit's piece: checked over
+        # every candidate (a fixed number of queries), then the page is cut from the flagged ids.
+        ids = list(qs.values_list("pk", flat=True))
+        flagged = flagged_piece_ids(Piece.objects.filter(pk__in=ids)) | set(proof_twins(year_id=year.pk, piece_ids=ids))
+        qs = qs.filter(pk__in=list(flagged))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     dups = duplicates_for_many(
         year_id=year.pk, items=[(p.pk, p.title, [x.url for x in p.publications.all() if x.url]) for p in rows]
     )
+    pubs = [pub for p in rows for pub in p.publications.all()]
+    attach_checks(pubs, {p.pk: p.title for p in rows})
+    twins = proof_twins(year_id=year.pk, piece_ids=[p.pk for p in rows])
     query = params.copy()
     query.pop("page", None)
     return render(
@@ -99,7 +109,15 @@ def review_queue(request):
             "year": year,
             "filters": filters,
             "page": page,
-            "rows": [{"piece": p, "dups": dups.get(p.pk, [])} for p in rows],
+            "rows": [
+                {
+                    "piece": p,
+                    "dups": dups.get(p.pk, []),
+                    "twins": twins.get(p.pk, []),
+                    "proof_flagged": any(x.proof and x.proof.flagged for x in p.publications.all()),
+                }
+                for p in rows
+            ],
             "query": query.urlencode(),
             "reject_form": RejectForm(),
         },
