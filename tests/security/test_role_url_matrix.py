@@ -63,6 +63,8 @@ ACCESS = {
     "publicity:piece-delete": {"liaison_a"},
     "publicity:evidence": UNIT_A | BUREAU_READERS,
     "publicity:outlet-search": LIAISONS | REVIEWERS,
+    "publicity:evidence-stage": LIAISONS,  # POST only: every GET is a 405
+    "publicity:staged-reading": {"liaison_a"},  # the uploader alone (another liaison: 404)
     "publicity:review-queue": REVIEWERS,
     "publicity:review-approve": REVIEWERS,
     "publicity:review-reject": REVIEWERS,
@@ -189,6 +191,9 @@ def world(users, units, make_piece, settings):
         publication=submitted.publications.get(),
         upload=SimpleUploadedFile("a.png", image("PNG")),
     )
+    from publicity.services import evidence_stage
+
+    staged = evidence_stage(actor=users["liaison_a"], upload=SimpleUploadedFile("b.png", image("PNG")))
     reminder = Reminder.objects.create(year=draft.year, unit=units["a"], month=3, message="请报送3月稿件")
     PeriodReport.objects.create(year=draft.year, unit=units["a"], month=2, is_zero=True, filed_by=users["liaison_a"])
     _one_of_every_admin_model(draft.year, units["a"], users)
@@ -206,6 +211,7 @@ def world(users, units, make_piece, settings):
         "submitted": submitted,
         "approved": approved,
         "evidence": evidence,
+        "staged": staged,
         "reminder": reminder,
         "year": draft.year,
     }
@@ -265,6 +271,8 @@ def _kwargs(route, world):
                 values["pk"] = world["year"].pk
             else:
                 raise AssertionError(f"no kwargs rule for {route.name}")
+        elif name == "token":
+            values["token"] = world["staged"].token
         elif name == "year":
             values["year"] = 2011
         elif name == "unit_id":
