@@ -154,6 +154,8 @@ class UserAdmin(SeparationOfDutiesUserAdminMixin, BaseUserAdmin):
         "is_liaison",
         "is_unit_head",
         "is_leader",
+        "is_website_editor",
+        "is_deputy_director",
         "is_auditor",
         "unit__kind",
     ]
@@ -172,6 +174,8 @@ class UserAdmin(SeparationOfDutiesUserAdminMixin, BaseUserAdmin):
                     "is_liaison",
                     "is_unit_head",
                     "is_leader",
+                    "is_website_editor",
+                    "is_deputy_director",
                     "is_auditor",
                     "is_sysadmin",
                     "is_secadmin",

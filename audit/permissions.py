@@ -10,7 +10,8 @@ flag, changed only by the security admin through ``audit.services.user_set_roles
   backups — no business model, no role flag.
 - 安全管理员 secadmin: grants and revokes roles — nothing else.
 - 审计管理员 auditor: reads the audit trail and the login records — nothing else.
-Unit liaisons and heads use the web pages, not the admin.
+Unit liaisons and heads, the website editor (网站编辑) and the deputy director in charge (分管领导) use the
+web pages, not the admin: they are business roles, so none of the three admins may hold them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ SECURITY_APPS = {"audit", "axes", "auth", "contenttypes", "sessions", "admin"}
 ACCOUNT_MODEL = "units.user"
 ADMIN_SITE_ROLES = ("bureau_admin", "reviewer", "leader", "sysadmin", "secadmin", "auditor")
 THREE_ADMINS = ("sysadmin", "secadmin", "auditor")
-BUSINESS_ROLES = ("bureau_admin", "reviewer", "liaison", "unit_head", "leader")
+BUSINESS_ROLES = (
+    "bureau_admin",
+    "reviewer",
+    "liaison",
+    "unit_head",
+    "leader",
+    "website_editor",
+    "deputy_director",
+)
 
 ALL = ("add", "change", "delete", "view")
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "units",
     "jobs",
     "publicity",
+    "website",
     "scoring",
     "reports",
 ]

@@ -37,4 +37,5 @@ urlpatterns = [
     path("favicon.ico", FaviconRedirect.as_view()),
     path("r/", include(desk_urls.reports_patterns)),
     path("jobs/", include(desk_urls.jobs_patterns)),
+    path("w/", include(desk_urls.website_patterns)),
 ]

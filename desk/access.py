@@ -88,3 +88,15 @@ def _int_or_404(value) -> int:
         return int(value)
     except (TypeError, ValueError) as exc:
         raise Http404(_("参数无效。")) from exc
+
+
+# --- bureau-website items (website app) ---------------------------------------------------------
+WEBSITE_STAFF = (Role.WEBSITE_EDITOR, Role.DEPUTY_DIRECTOR)
+WEBSITE_READERS = (*UNIT_READERS, *BUREAU_READERS, *WEBSITE_STAFF)
+
+
+def get_website_item_for_user(user: User, pk: int):
+    """A website item the user may read: another unit's is a 404."""
+    from website.models import WebsiteItem
+
+    return get_object_or_404(WebsiteItem.objects.visible_to(user).select_related("unit", "year"), pk=pk)

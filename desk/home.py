@@ -23,6 +23,8 @@ def home_url(user) -> str:
         return reverse("publicity:review-queue")
     if user.unit_id and user.has_role(*UNIT_READERS):
         return reverse("publicity:unit-home")
+    if user.has_role(Role.WEBSITE_EDITOR, Role.DEPUTY_DIRECTOR):
+        return reverse("website:list")
     if user.is_auditor:
         try:
             return reverse("audit:log")

@@ -16,6 +16,7 @@ from publicity.models import (
 from publicity.reporting import month_states, next_deadline
 from scoring.progress import policy_from_params, project, year_pace
 from scoring.services import score_year
+from website.models import ItemStatus, WebsiteItem
 
 from .access import (
     PIECE_WRITERS,
@@ -70,6 +71,17 @@ def unit_home(request):
         for month, when in year.reports.filter(unit=unit).values_list("month", "filed_at")
     }
     today = deadline_day(request, year)
+    # The head's sign-off queue, and what came back to the liaison (局网站信息发布).
+    website_statuses = []
+    if request.user.is_unit_head:
+        website_statuses.append(ItemStatus.HEAD)
+    if request.user.is_liaison:
+        website_statuses.append(ItemStatus.RETURNED)
+    website_items = list(
+        WebsiteItem.objects.filter(unit=unit, year=year, status__in=website_statuses)
+        .only("pk", "title", "status", "is_major", "waiting_since", "return_reason")
+        .order_by("waiting_since", "id")[:20]
+    )
     states = month_states(rule, year.year, today, filed) if rule else []
     context = {
         "unit": unit,
@@ -84,6 +96,7 @@ def unit_home(request):
         "counts": {PieceStatus(k).label: v for k, v in counts.items()},
         "drafts": counts.get(PieceStatus.DRAFT, 0),
         "reminders": reminders,
+        "website_items": website_items,
         "rule": rule,
         "next_due": next_deadline(rule, year.year, today, filed),
         "late_months": [s for s in states if s.late],

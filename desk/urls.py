@@ -16,6 +16,7 @@ from . import (
     review,
     scores,
     unit_home,
+    website,
 )
 
 # /p/ — the liaison's, the reviewer's and the bureau's daily pages
@@ -94,4 +95,22 @@ jobs_patterns = (
         path("<int:pk>/file", jobs.job_file, name="file"),
     ],
     "jobs",
+)
+
+# /w/ — bureau-website submissions: draft, sign off, publish (局网站信息发布)
+website_patterns = (
+    [
+        path("", website.item_list, name="list"),
+        path("new/", website.item_form, name="create"),
+        path("<int:pk>/", website.item_detail, name="detail"),
+        path("<int:pk>/edit/", website.item_form, name="edit"),
+        path("<int:pk>/submit/", website.item_submit, name="submit"),
+        path("<int:pk>/withdraw/", website.item_withdraw, name="withdraw"),
+        path("<int:pk>/delete/", website.item_delete, name="delete"),
+        path("<int:pk>/sign/", website.item_sign, name="sign"),
+        path("<int:pk>/return/", website.item_return, name="return"),
+        path("<int:pk>/publish/", website.item_publish, name="publish"),
+        path("<int:pk>/scan/", website.item_scan, name="scan"),
+    ],
+    "website",
 )

@@ -21,6 +21,7 @@ FLOORS = [
     "audit",  # the audit trail, sign-in security, separation of duties
     "jobs",  # background work with visible progress
     "publicity",  # outlets, pieces, publications, indicators, targets, their services and imports
+    "website",  # bureau-website submissions: draft, head/deputy sign-off, publish into a piece
     "scoring",  # rules.py (pure) and the services that gather facts, score, close
     "reports",  # documents: workbook, circular, PDFs, certificates
     "ops",  # operations: health, backup/restore, demo and synthetic data (touch every floor below)

@@ -74,6 +74,8 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("单位联络员")
     UNIT_HEAD = "unit_head", _("单位负责人")
     LEADER = "leader", _("领导")
+    WEBSITE_EDITOR = "website_editor", _("网站编辑")
+    DEPUTY_DIRECTOR = "deputy_director", _("分管领导")
     AUDITOR = "auditor", _("审计管理员")
     SYSADMIN = "sysadmin", _("系统管理员")
     SECADMIN = "secadmin", _("安全管理员")
@@ -95,6 +97,9 @@ class User(AbstractUser):
     is_liaison = models.BooleanField(_("单位联络员"), default=False)
     is_unit_head = models.BooleanField(_("单位负责人"), default=False)
     is_leader = models.BooleanField(_("领导"), default=False)
+    # Bureau-website submissions (DOMAIN §9, seed 004 §2): the editor publishes, the deputy signs 重大事项.
+    is_website_editor = models.BooleanField(_("网站编辑"), default=False)
+    is_deputy_director = models.BooleanField(_("分管领导"), default=False)
     is_auditor = models.BooleanField(_("审计管理员"), default=False)
     is_sysadmin = models.BooleanField(_("系统管理员"), default=False)
     is_secadmin = models.BooleanField(_("安全管理员"), default=False)

@@ -40,6 +40,12 @@ def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client):
 
     for role in ("bureau_admin", "reviewer", "liaison", "unit_head", "leader", "auditor"):
         assert User.objects.filter(**{f"is_{role}": True}).exists(), role
+    # Issue 14: one of each of the rest of the publicity year's workflows.
+    from website.models import ItemStatus, WebsiteItem
+
+    statuses = set(WebsiteItem.objects.values_list("status", flat=True))
+    assert {ItemStatus.HEAD, ItemStatus.DEPUTY, ItemStatus.PUBLISHED} <= statuses
+    assert WebsiteItem.objects.get(status=ItemStatus.HEAD).unit.name == "汉滨区人社局"
 
 
 def test_load_demo_twice_adds_nothing(db):

@@ -38,11 +38,14 @@ PERSONAS = [
     "auditor",
     "sysadmin",
     "secadmin",
+    "editor",
+    "deputy",
     "outsider",
 ]
 EVERYONE = set(PERSONAS)
 SIGNED_IN = EVERYONE - {"anonymous"}
 PUBLIC = "public"
+WEBSITE_STAFF = {"editor", "deputy"}
 
 # URL name → the personas that may get a 2xx (object URLs point at unit A's objects).
 ACCESS = {
@@ -94,6 +97,17 @@ ACCESS = {
     "jobs:detail": {"reviewer", "bureau_admin"},  # the job's owner (reviewer) and the bureau admin
     "jobs:status": {"reviewer", "bureau_admin"},
     "jobs:file": {"reviewer", "bureau_admin"},
+    "website:list": LIAISONS | HEADS | BUREAU_READERS | WEBSITE_STAFF,
+    "website:create": LIAISONS,
+    "website:detail": UNIT_A | BUREAU_READERS | WEBSITE_STAFF,
+    "website:edit": {"liaison_a"},
+    "website:submit": {"liaison_a"},
+    "website:withdraw": {"liaison_a"},
+    "website:delete": {"liaison_a"},
+    "website:sign": {"head_a", "deputy"},  # the item waits for its head; a deputy's POST is refused (403)
+    "website:return": {"head_a", "deputy", "editor"},
+    "website:publish": {"editor"},
+    "website:scan": UNIT_A | BUREAU_READERS | WEBSITE_STAFF,
     # the admin site's own pages
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # signing out is no privilege
@@ -182,6 +196,8 @@ def world(users, units, make_piece, settings):
     users["head_b"] = User.objects.create_user(
         username="head_b", password="x", unit=units["b"], is_unit_head=True, display_name="head_b"
     )
+    users["editor"] = User.objects.create_user(username="editor", password="x", is_website_editor=True)
+    users["deputy"] = User.objects.create_user(username="deputy", password="x", is_deputy_director=True)
     draft = make_piece(units["a"], "汉滨草稿", [("安康日报", "2011-03-05")], status=PieceStatus.DRAFT)
     submitted = make_piece(units["a"], "汉滨待审", [("安康日报", "2011-03-06")], status=PieceStatus.SUBMITTED)
     approved = make_piece(units["a"], "汉滨已通过", [("陕西日报", "2011-04-01")])
@@ -196,6 +212,7 @@ def world(users, units, make_piece, settings):
     staged = evidence_stage(actor=users["liaison_a"], upload=SimpleUploadedFile("b.png", image("PNG")))
     reminder = Reminder.objects.create(year=draft.year, unit=units["a"], month=3, message="请报送3月稿件")
     PeriodReport.objects.create(year=draft.year, unit=units["a"], month=2, is_zero=True, filed_by=users["liaison_a"])
+    website_item = _website_item(draft.year, units["a"], users)
     _one_of_every_admin_model(draft.year, units["a"], users)
     from jobs.runner import job_start
     from reports.tasks import results_pdf_job
@@ -214,7 +231,27 @@ def world(users, units, make_piece, settings):
         "staged": staged,
         "reminder": reminder,
         "year": draft.year,
+        "website_item": website_item,
     }
+
+
+def _website_item(year, unit, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.security.test_hostile_uploads import image
+    from website.models import DeputyInCharge, WebsiteRule
+    from website.services import ItemInput, item_save
+
+    WebsiteRule.objects.create(year=year, signoff_days=2, publish_days=3)
+    DeputyInCharge.objects.create(year=year, unit=unit, user=users["deputy"])
+    return item_save(
+        actor=users["liaison_a"],
+        unit=unit,
+        year=year,
+        data=ItemInput("局网站来稿", "正文", "甲", signoff_mode="in_app"),
+        scan=SimpleUploadedFile("s.png", image("PNG")),
+        submit=True,
+    )
 
 
 def _one_of_every_admin_model(year, unit, users):
@@ -265,6 +302,8 @@ def _kwargs(route, world):
                 values["pk"] = world["evidence"].pk
             elif route.name == "publicity:reminder-read":
                 values["pk"] = world["reminder"].pk
+            elif route.name.startswith("website:"):
+                values["pk"] = world["website_item"].pk
             elif route.name.startswith("jobs:"):
                 values["pk"] = world["job"].pk
             elif route.name == "admin:publicity_assessmentyear_reopen":

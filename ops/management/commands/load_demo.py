@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from ops.demo_tasks import build as build_tasks
 from publicity.models import (
     AssessmentYear,
     Outlet,
@@ -54,6 +55,8 @@ LOGINS = [
     ("bangongshi", "杨一帆", "办公室", ["liaison"]),
     ("jigong", "黄磊", "市技工学校", ["liaison"]),
     ("leader", "赵良亭", None, ["leader"]),
+    ("webeditor", "王颖", None, ["website_editor"]),
+    ("deputy", "周育论", None, ["deputy_director"]),
     ("auditor", "何静", None, ["auditor"]),
     ("sysadmin", "刘涛", None, ["sysadmin"]),
     ("secadmin", "韩雪", None, ["secadmin"]),
@@ -195,6 +198,7 @@ class Command(BaseCommand):
         else:
             created = self._build(year, random.Random(opts["seed"]))
             self.stdout.write(self.style.SUCCESS(f"已添加演示数据:{len(UNITS)}个单位,{created}篇稿件。"))
+        self._build_tasks(year)
         if not opts["quiet_logins"]:
             self.stdout.write(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
             for username, display, unit, roles in LOGINS:
@@ -204,6 +208,18 @@ class Command(BaseCommand):
             # `make demo PORT=8080` passes its port through the environment.
             port = os.environ.get("PORT", "8000")
             self.stdout.write(f"\n打开 http://127.0.0.1:{port}/ 登录;后台 http://127.0.0.1:{port}/admin/\n")
+
+    @transaction.atomic
+    def _build_tasks(self, year) -> None:
+        """局网站, campaigns, reported figures, a unit's own rewards: added to an older demo database too."""
+        for username, display, unit, roles in LOGINS:
+            if unit is None and not User.objects.filter(username=username).exists():
+                user = User(username=username, display_name=display, **{f"is_{r}": True for r in roles})
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        added = {k: v for k, v in build_tasks(year).items() if v}
+        if added:
+            self.stdout.write(self.style.SUCCESS("已添加演示工作流:" + "、".join(added)))
 
     @transaction.atomic
     def _build(self, year, rng: random.Random) -> int:
