@@ -1,34 +1,24 @@
-"""Typed text as people send it: trimmed, and without control characters.
-
-A control character (NUL breaks PostgreSQL; others hide text in documents and break openpyxl) in a
-title or reason is refused with a Chinese error naming the field, rather than silently dropped.
-Line breaks and tabs are allowed only in multi-line fields (a body, a summary).
-"""
+"""Typed text as a service receives it: trimmed, checked for control characters (the shared check of
+``units.validators``), and required when the field must be filled; errors are keyed by the field."""
 
 from __future__ import annotations
-
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-MULTILINE_OK = {"\n", "\r", "\t"}
+from .validators import reject_control_chars
 
 
 def clean_text(value: str | None, *, field: str, label: str, multiline: bool = False, required: bool = False) -> str:
-    """``value`` trimmed; raise ``ValidationError({field: …})`` on a control character (or when empty and required)."""
+    """``value`` trimmed; raise ``ValidationError({field: …})`` on a control character, a line break in a
+    one-line field, or an empty required field."""
     text = (value or "").strip()
-    for ch in text:
-        if multiline and ch in MULTILINE_OK:
-            continue
-        # Cc: control characters; Cf: format characters such as bidi overrides (U+202E) that disguise text.
-        if unicodedata.category(ch) in ("Cc", "Cf") and ch not in ("\u200d",):
-            raise ValidationError(
-                {
-                    field: _("%(label)s含有不可见的控制字符(U+%(code)s),请删除后重新填写。")
-                    % {"label": label, "code": f"{ord(ch):04X}"}
-                }
-            )
+    try:
+        reject_control_chars(text, label=label)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    if not multiline and ("\n" in text or "\r" in text):
+        raise ValidationError({field: _("%(label)s不能换行。") % {"label": label}})
     if required and not text:
         raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
     return text
