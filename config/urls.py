@@ -38,4 +38,5 @@ urlpatterns = [
     path("r/", include(desk_urls.reports_patterns)),
     path("jobs/", include(desk_urls.jobs_patterns)),
     path("w/", include(desk_urls.website_patterns)),
+    path("b/", include(desk_urls.console_patterns)),
 ]

@@ -11,12 +11,14 @@ from . import (
     jobs,
     pieces,
     proof,
+    quotas,
     reporting,
     reports,
     review,
     scores,
     unit_home,
     website,
+    years,
 )
 
 # /p/ — the liaison's, the reviewer's and the bureau's daily pages
@@ -113,4 +115,22 @@ website_patterns = (
         path("<int:pk>/scan/", website.item_scan, name="scan"),
     ],
     "website",
+)
+
+# /b/ — the bureau admin's console: the year's quotas (任务分解) and its life (close, publish, reopen, roll over)
+console_patterns = (
+    [
+        path("", years.year_list, name="years"),
+        path("<int:year>/", years.year_page, name="year"),
+        path("<int:year>/open/", years.year_open_view, name="year-open"),
+        path("<int:year>/close/", years.year_close, name="year-close"),
+        path("<int:year>/publish/", years.year_publish_view, name="year-publish"),
+        path("<int:year>/reopen/", years.year_reopen_view, name="year-reopen"),
+        path("<int:year>/rollover/", years.year_rollover_view, name="year-rollover"),
+        path("<int:year>/quotas/", quotas.quota_grid, name="quota-grid"),
+        path("<int:year>/quotas/cell/", quotas.quota_cell, name="quota-cell"),
+        path("<int:year>/quotas.xlsx", quotas.quota_download, name="quota-download"),
+        path("<int:year>/quotas/upload/", quotas.quota_upload, name="quota-upload"),
+    ],
+    "console",
 )

@@ -26,7 +26,7 @@ from .models import (
     UnitTarget,
 )
 from .resources import OutletResource, PieceImportForm, PieceResource, QuotaResource, YearImportExportMixin
-from .services import year_frozen_error
+from .services import target_set, year_frozen_error
 from .table_resources import TableImportExportMixin, UnitResource
 
 
@@ -270,6 +270,18 @@ class UnitTargetAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAd
     search_fields = ["unit__name", "indicator__code", "indicator__name"]
     autocomplete_fields = ["unit"]
     list_per_page = 200
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row is one unit × one indicator: change the number here, or delete it to go back to the default.
+        return ["unit", "indicator"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        # Through the same service as the quota grid: bureau admin, open year, an indicator of the unit's kind.
+        saved = target_set(actor=request.user, unit=obj.unit, indicator=obj.indicator, target=obj.target)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        target_set(actor=request.user, unit=obj.unit, indicator=obj.indicator, target=None)
 
 
 @admin.register(PeriodReport)

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -527,6 +528,22 @@ class UnitTarget(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.indicator.code}: {self.target}"
+
+    def clean(self):
+        # Scoring reads only the indicators of the unit's kind: a target for another kind's indicator
+        # would be silently ignored. The database refuses it too (trigger, migration 0006).
+        if self.unit_id and self.indicator_id and self.indicator.unit_kind_id != self.unit.kind_id:
+            raise ValidationError(target_kind_error(self.unit, self.indicator))
+
+
+def target_kind_error(unit: Unit, indicator: Indicator) -> str:
+    return _("单位“%(unit)s”属于%(kind)s,没有指标“%(code)s %(name)s”(该指标属于%(other)s),不能为它设任务。") % {
+        "unit": unit.name,
+        "kind": unit.kind.name,
+        "code": indicator.code,
+        "name": indicator.name,
+        "other": indicator.unit_kind.name,
+    }
 
 
 class ReportCadence(models.TextChoices):

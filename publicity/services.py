@@ -19,6 +19,7 @@ from units.models import Unit, User, split_list
 from .models import (
     AssessmentYear,
     Evidence,
+    Indicator,
     Outlet,
     PeriodReport,
     Piece,
@@ -30,6 +31,8 @@ from .models import (
     Reminder,
     StagedEvidence,
     Topic,
+    UnitTarget,
+    target_kind_error,
 )
 
 # Validated by the caller (instances in hand); full_clean would query each one again.
@@ -557,3 +560,88 @@ def reminder_mark_read(*, actor: User, reminder: Reminder) -> Reminder:
         reminder.read_at = timezone.now()
         reminder.save(update_fields=["read_at"])
     return reminder
+
+
+# --- Targets (任务分解): the quota grid, the admin and the import all write through these ------------
+
+
+def ensure_bureau_admin(actor: User | None, text: str) -> None:
+    """``None`` is a management command (run by whoever holds the server)."""
+    if actor is not None and not actor.is_bureau_admin:
+        raise PermissionDenied(text)
+
+
+def _target_number(target) -> int | None:
+    """A whole number ≥ 0, or None for "the default" (a blank cell, as the allocation table reads it)."""
+    if target is None or (isinstance(target, str) and not target.strip()):
+        return None
+    if isinstance(target, int) and not isinstance(target, bool) and target >= 0:
+        return target
+    if isinstance(target, str) and target.strip().isascii() and target.strip().isdigit():
+        return int(target.strip())
+    raise ValidationError(
+        {"target": _("任务数“%(value)s”无效:须为不小于0的整数,或留空采用默认任务数。") % {"value": target}}
+    )
+
+
+@transaction.atomic
+def target_set(*, actor: User | None, unit: Unit, indicator: Indicator, target: int | str | None) -> UnitTarget | None:
+    """Set a unit's target for an indicator; ``None`` (or "") puts the unit back on the indicator's default.
+    Refused for a frozen year, for an indicator of another unit kind and for anything but a whole number ≥ 0."""
+    ensure_bureau_admin(actor, _("只有市局管理员可以分解任务。"))
+    number = _target_number(target)
+    ensure_year_editable(indicator.year, lock=True)
+    if unit.kind_id != indicator.unit_kind_id:
+        raise ValidationError({"indicator": target_kind_error(unit, indicator)})
+    current = UnitTarget.objects.filter(unit=unit, indicator=indicator).first()
+    if number is None:
+        if current is not None:
+            current.delete()
+        return None
+    if current is None:
+        current = UnitTarget(unit=unit, indicator=indicator, target=number)
+    elif current.target == number:
+        return current
+    current.target = number
+    current.full_clean(validate_unique=False, validate_constraints=False)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def target_fill(
+    *, actor: User | None, indicator: Indicator, target: int | str | None, units: Iterable[Unit] | None = None
+) -> int:
+    """Give every active unit of the indicator's kind (or ``units``) the same target; ``None`` resets them all
+    to the default. Returns how many units changed. Bulk writes with an audit event each (no signals)."""
+    ensure_bureau_admin(actor, _("只有市局管理员可以分解任务。"))
+    number = _target_number(target)
+    ensure_year_editable(indicator.year, lock=True)
+    if units is None:
+        units = Unit.objects.active().filter(kind_id=indicator.unit_kind_id)
+    units = list(units)
+    wrong = [u for u in units if u.kind_id != indicator.unit_kind_id]
+    if wrong:
+        raise ValidationError({"indicator": target_kind_error(wrong[0], indicator)})
+    existing = {t.unit_id: t for t in UnitTarget.objects.filter(indicator=indicator, unit__in=units)}
+    if number is None:
+        gone = list(existing.values())
+        if gone:  # QuerySet.delete() sends the delete signals: the audit trail records each row
+            UnitTarget.objects.filter(pk__in=[t.pk for t in gone]).delete()
+        return len(gone)
+    changed = [t for t in existing.values() if t.target != number]
+    by_old: dict[int, list[UnitTarget]] = {}
+    for t in changed:
+        by_old.setdefault(t.target, []).append(t)
+        t.target = number
+    UnitTarget.objects.bulk_update(changed, ["target"], batch_size=500)
+    created = UnitTarget.objects.bulk_create(
+        [UnitTarget(unit=u, indicator=indicator, target=number) for u in units if u.pk not in existing],
+        batch_size=500,
+    )
+    for old, targets in by_old.items():
+        record_many(
+            AuditAction.UPDATE, targets, message=_("整列填入:任务数 %(old)s → %(new)s") % {"old": old, "new": number}
+        )
+    record_many(AuditAction.CREATE, created, message=_("整列填入:任务数 %(new)s") % {"new": number})
+    return len(changed) + len(created)

@@ -2,7 +2,7 @@
 AssessmentYearAdmin registered in scoring/admin.py; every act goes through ``scoring.services`` (bureau admin only)."""
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -114,16 +114,14 @@ class YearClosingAdminMixin:
         ]
         return extra + super().get_urls()
 
-    @staticmethod
-    def closing_links(obj):
+    # A plain method with admin.display: a description set on a staticmethod object never reached the
+    # admin, which then labelled the row "Closing links" in English.
+    @admin.display(description=gettext_lazy("结账/发布/重新开放/结转"))
+    def closing_links(self, obj):
         if obj is None or not obj.pk:
             return "—"
-        if obj.is_frozen:
-            url = reverse("admin:publicity_assessmentyear_reopen", args=[obj.pk])
-            return format_html('<a href="{}">{}</a>', url, _("重新开放本年度(须填写原因)"))
-        return _("在年度列表中选中本年度,执行“结账”动作。")
-
-    closing_links.short_description = gettext_lazy("结账/重新开放")
+        url = reverse("console:year", args=[obj.year])
+        return format_html('<a href="{}">{}</a>', url, _("在年度管理页操作(先显示确认页,说明将发生什么)"))
 
     def reopen_view(self, request, pk: int):
         year = get_object_or_404(self.model, pk=pk)

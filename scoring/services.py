@@ -51,6 +51,7 @@ from .models import (
     YearSnapshot,
     YearStatusLog,
 )
+from .rollover import RolloverPlan, rollover_plan, year_open, year_rollover
 from .rules import (
     DEFAULT_SCHEDULE,
     METHOD_PER_PIECE,
@@ -89,6 +90,10 @@ __all__ = [
     "year_publish",
     "year_reopen",
     "year_results",
+    "RolloverPlan",
+    "rollover_plan",
+    "year_open",
+    "year_rollover",
 ]
 
 

@@ -108,6 +108,18 @@ ACCESS = {
     "website:return": {"head_a", "deputy", "editor"},
     "website:publish": {"editor"},
     "website:scan": UNIT_A | BUREAU_READERS | WEBSITE_STAFF,
+    # the bureau admin's console (/b/)
+    "console:years": {"bureau_admin"},
+    "console:year": {"bureau_admin"},
+    "console:year-open": {"bureau_admin"},
+    "console:year-close": {"bureau_admin"},
+    "console:year-publish": {"bureau_admin"},
+    "console:year-reopen": {"bureau_admin"},
+    "console:year-rollover": {"bureau_admin"},
+    "console:quota-grid": {"bureau_admin"},
+    "console:quota-cell": {"bureau_admin"},
+    "console:quota-download": {"bureau_admin"},
+    "console:quota-upload": {"bureau_admin"},
     # the admin site's own pages
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # signing out is no privilege
