@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,7 +16,9 @@ from publicity.models import (
     Piece,
     PieceStatus,
 )
+from scoring.models import StoredIndicatorScore, StoredUnitScore, StoredYear
 from scoring.services import year_results
+from scoring.stored import ensure_stored, ranked
 from units.models import UnitKind
 
 from .access import (
@@ -29,32 +34,136 @@ from .common import (
 # --- dashboard -------------------------------------------------------------------------------
 
 
-@require_roles(*DASHBOARD_READERS)
-def dashboard(request):
-    year = current_year(request)
+PAGE_SIZE = 50
+
+
+class Row:
+    """One unit's line on the dashboard, from stored scores (open years) or the closing snapshot."""
+
+    def __init__(self, unit_id, unit_name, rank, points, reward, indicators):
+        self.unit_id, self.unit_name, self.rank = unit_id, unit_name, rank
+        self.points, self.reward, self.indicators = points, reward, indicators
+
+
+def _cells(codes, indicators):
+    by_code = {i.code: i for i in indicators}
+    cells = []
+    for code, _name in codes:
+        ind = by_code.get(code)
+        pct = min(100, int(ind.achieved * 100 / ind.target)) if ind and ind.target else (100 if ind else 0)
+        cells.append({"ind": ind, "pct": pct})
+    return cells
+
+
+def _page_number(request, kind_id) -> int:
+    try:
+        return max(1, int(request.GET.get(f"p{kind_id}", "1")))
+    except ValueError:
+        return 1
+
+
+def _stored_groups(request, year, query: str):
+    """Totals by unit kind and a ranked, paged, searchable list per kind: a fixed number of queries per
+    kind (the kinds are data, a handful), whatever the number of units or pieces."""
+    ensure_stored(year)
+    rows = ranked(year)
+    totals = {
+        t["kind_id"]: t
+        for t in StoredUnitScore.objects.filter(year=year)
+        .values("kind_id")
+        .annotate(units=Count("id"), points=Sum("points"), reward=Sum("reward"), pieces=Sum("piece_count"))
+        .order_by()
+    }
+    sums: dict[int, list] = {}
+    for t in (
+        StoredIndicatorScore.objects.filter(unit_score__year=year)
+        .values("unit_score__kind_id", "code", "name")
+        .annotate(target=Sum("target"), achieved=Sum("achieved"), pos=Min("position"))
+        .order_by("unit_score__kind_id", "pos", "code")
+    ):
+        sums.setdefault(t["unit_score__kind_id"], []).append(t)
+    groups = []
+    for kind in UnitKind.objects.filter(pk__in=list(totals)).order_by("order", "id"):
+        codes = [(t["code"], t["name"]) for t in sums.get(kind.pk, [])]
+        qs = rows.filter(kind=kind)
+        if query:
+            qs = qs.filter(unit_name__icontains=query)
+        paginator = Paginator(qs.order_by("-points", "-reward", "order", "unit_id"), PAGE_SIZE)
+        page = paginator.get_page(_page_number(request, kind.pk))
+        stored = list(page.object_list)
+        indicators: dict[int, list] = {}
+        for ind in StoredIndicatorScore.objects.filter(unit_score__in=[r.pk for r in stored]).order_by("position"):
+            indicators.setdefault(ind.unit_score_id, []).append(ind)
+        table = []
+        for r in stored:
+            row = Row(r.unit_id, r.unit_name, r.rank, r.points, r.reward, indicators.get(r.pk, []))
+            table.append(
+                {"u": row, "cells": _cells(codes, row.indicators), "score_url": unit_score_url(year.year, r.unit_id)}
+            )
+        total = totals[kind.pk]
+        groups.append(
+            {
+                "id": kind.pk,
+                "name": kind.name,
+                "codes": codes,
+                "table": table,
+                "page": page,
+                "totals": total,
+                "indicator_totals": sums.get(kind.pk, []),
+            }
+        )
+    return (
+        groups,
+        sum(t["units"] for t in totals.values()),
+        sum((t["reward"] for t in totals.values()), start=Decimal("0")),
+    )
+
+
+def _snapshot_groups(year, query: str):
+    """A closed year: the closing snapshot, grouped by kind (kept whole: it is fixed and read rarely)."""
     results = year_results(year)
     kind_order = {k.pk: k.order for k in UnitKind.objects.all()}
     groups: dict[str, dict] = {}
-    units_by_kind = sorted(results.units, key=lambda u: (kind_order.get(u.kind_id, 0), u.kind_name, u.rank))
-    for u in units_by_kind:
-        group = groups.setdefault(u.kind_name, {"name": u.kind_name, "codes": [], "rows": []})
+    for u in sorted(results.units, key=lambda u: (kind_order.get(u.kind_id, 0), u.kind_name, u.rank)):
+        group = groups.setdefault(u.kind_name, {"id": u.kind_id, "name": u.kind_name, "codes": [], "units": []})
         for ind in u.indicators:
             if (ind.code, ind.name) not in group["codes"]:
                 group["codes"].append((ind.code, ind.name))
-        group["rows"].append(u)
+        group["units"].append(u)
     for group in groups.values():
-        for u in group["rows"]:
-            by_code = {i.code: i for i in u.indicators}
-            u_cells = []
-            for code, _name in group["codes"]:
-                ind = by_code.get(code)
-                pct = min(100, int(ind.achieved * 100 / ind.target)) if ind and ind.target else (100 if ind else 0)
-                u_cells.append({"ind": ind, "pct": pct})
-            group.setdefault("cells", {})[u.unit_id] = u_cells
+        units = [u for u in group.pop("units") if not query or query in u.unit_name]
+        group["totals"] = {
+            "units": len(units),
+            "points": sum((u.points for u in units), start=Decimal("0")),
+            "reward": sum((u.reward for u in units), start=Decimal("0")),
+        }
         group["table"] = [
-            {"u": u, "cells": group["cells"][u.unit_id], "score_url": unit_score_url(year.year, u.unit_id)}
-            for u in group["rows"]
+            {"u": u, "cells": _cells(group["codes"], u.indicators), "score_url": unit_score_url(year.year, u.unit_id)}
+            for u in units
         ]
+    return list(groups.values()), len(results.units), sum((u.reward for u in results.units), start=Decimal("0"))
+
+
+def _parent_totals(year):
+    """Units with a parent unit, summed per parent (where the bureau's units have one)."""
+    return list(
+        StoredUnitScore.objects.filter(year=year, parent__isnull=False)
+        .values("parent_id", "parent__name")
+        .annotate(units=Count("id"), points=Sum("points"), reward=Sum("reward"), pieces=Sum("piece_count"))
+        .order_by("-points", "parent__name")[:PAGE_SIZE]
+    )
+
+
+@require_roles(*DASHBOARD_READERS)
+def dashboard(request):
+    year = current_year(request)
+    query = (request.GET.get("q") or "").strip()[:50]
+    if year.is_frozen:
+        groups, unit_count, reward_total = _snapshot_groups(year, query)
+        parents = []
+    else:
+        groups, unit_count, reward_total = _stored_groups(request, year, query)
+        parents = _parent_totals(year)
     monthly = (
         Piece.objects.filter(year=year)
         .exclude(status=PieceStatus.DRAFT)
@@ -95,9 +204,8 @@ def dashboard(request):
         },
     }
     totals = {
-        "units": len(results.units),
-        "points": sum((u.points for u in results.units), start=0),
-        "reward": sum((u.reward for u in results.units), start=0),
+        "units": unit_count,
+        "reward": reward_total,
         "approved": sum(approved),
         "waiting": Piece.objects.filter(year=year, status=PieceStatus.SUBMITTED).count(),
     }
@@ -106,8 +214,11 @@ def dashboard(request):
         "publicity/dashboard.html",
         {
             "year": year,
-            "results": results,
-            "groups": list(groups.values()),
+            "source": "snapshot" if year.is_frozen else "stored",
+            "stale": not year.is_frozen and StoredYear.objects.filter(year=year, stale=True).exists(),
+            "query": query,
+            "parents": parents,
+            "groups": groups,
             "chart": chart,
             "totals": totals,
             "years": AssessmentYear.objects.order_by("-year"),

@@ -161,6 +161,7 @@ def ensure_year(year: int) -> AssessmentYear:
 def _copy(obj, **changes):
     """A saved copy of a model instance (every concrete field, so fields added later come along)."""
     m2m = {f.name: list(getattr(obj, f.name).all()) for f in obj._meta.many_to_many}
+    obj._prefetched_objects_cache = {}  # else .set() below would compare with the original's rows
     obj.pk = None
     obj.id = None
     obj._state.adding = True

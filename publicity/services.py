@@ -34,6 +34,7 @@ from .models import (
     UnitTarget,
     target_kind_error,
 )
+from .signals import counted_changed
 
 # Validated by the caller (instances in hand); full_clean would query each one again.
 PIECE_FK_FIELDS = ["year", "unit", "created_by", "reviewed_by"]
@@ -206,6 +207,8 @@ def piece_create(
     piece.full_clean(exclude=PIECE_FK_FIELDS, validate_unique=False, validate_constraints=False)
     piece.save()
     _write_children(piece, author_list, topics, publications)
+    if approve:
+        counted_changed.send(sender=Piece, year_id=piece.year_id, piece_ids=[piece.pk])
     return piece
 
 
@@ -328,6 +331,7 @@ def piece_review(*, actor: User | None, piece: Piece, approve: bool, reason: str
     piece.reject_reason = "" if approve else reason
     piece.reviewed_by, piece.reviewed_at = actor, timezone.now()
     piece.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    counted_changed.send(sender=Piece, year_id=piece.year_id, piece_ids=[piece.pk])
     return piece
 
 

@@ -6,3 +6,8 @@ class ScoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "scoring"
     verbose_name = _("计分与奖励")
+
+    def ready(self):
+        from . import stored
+
+        stored.connect()

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from publicity.models import AssessmentYear, Outlet, OutletCategory, OutletLevel, Placement, YearStatus
-from units.models import Unit
+from publicity.models import AssessmentYear, Indicator, Outlet, OutletCategory, OutletLevel, Placement, YearStatus
+from units.models import Unit, UnitKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 POINTS = {"max_digits": 8, "decimal_places": 2}
@@ -327,3 +327,81 @@ class YearStatusLog(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.from_status}→{self.to_status}"
+
+
+class StoredYear(models.Model):
+    """The state of a year's stored scores (scoring.stored): current, or waiting for a full rescoring
+    after a rule or target change (``stale``)."""
+
+    year = models.OneToOneField(
+        AssessmentYear, on_delete=models.CASCADE, related_name="stored_scores", verbose_name=_("年度")
+    )
+    stale = models.BooleanField(_("待重新计算"), default=True)
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("规则变更时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("得分存储状态")
+        verbose_name_plural = _("得分存储状态")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class StoredUnitScore(models.Model):
+    """A unit's current points and reward, written by ``scoring.stored`` in the same transaction as the
+    change that moves them (approval, a rule or target edit), so pages read figures instead of re-scoring
+    the year. Rank is computed when read (it depends on every unit)."""
+
+    year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    kind = models.ForeignKey(UnitKind, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位类型"))
+    parent = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上级单位")
+    )
+    unit_name = models.CharField(_("单位名称"), max_length=100)
+    kind_name = models.CharField(_("单位类型"), max_length=50)
+    order = models.PositiveIntegerField(_("显示顺序"), default=0)
+    points = models.DecimalField(_("得分"), **POINTS)
+    reward = models.DecimalField(_("奖励金额(元)"), **MONEY)
+    missing = models.PositiveIntegerField(_("少发篇数 M"), default=0)
+    extra = models.PositiveIntegerField(_("加分篇数 E"), default=0)
+    bonus_base = models.PositiveIntegerField(_("加分基数篇数 b_P"), default=0)
+    piece_count = models.PositiveIntegerField(_("计入稿件数"), default=0)
+
+    class Meta:
+        verbose_name = _("单位得分(存储)")
+        verbose_name_plural = _("单位得分(存储)")
+        constraints = [models.UniqueConstraint(fields=["year", "unit"], name="stored_unit_score_once")]
+        indexes = [
+            models.Index(fields=["year", "kind", "-points", "-reward"], name="stored_rank_by_kind"),
+            models.Index(fields=["year", "-points", "-reward"], name="stored_rank"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.points}"
+
+
+class StoredIndicatorScore(models.Model):
+    """A unit's target and achieved count for one indicator (the allocation table, filled in)."""
+
+    unit_score = models.ForeignKey(
+        StoredUnitScore, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("单位得分")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("指标")
+    )
+    code = models.CharField(_("代码"), max_length=10)
+    name = models.CharField(_("指标名称"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    target = models.PositiveIntegerField(_("任务数"), default=0)
+    achieved = models.PositiveIntegerField(_("完成数"), default=0)
+    points = models.DecimalField(_("按篇计分"), **POINTS, null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit_score", "position"]
+        verbose_name = _("指标完成(存储)")
+        verbose_name_plural = _("指标完成(存储)")
+
+    def __str__(self):
+        return f"{self.code} {self.achieved}/{self.target}"

@@ -76,8 +76,9 @@ def test_a_small_year_has_everything_a_real_one_has(preset):
     assert unpublished.exists() and set(unpublished.values_list("kind", flat=True)) == {PieceKind.RESEARCH}
     assert not unpublished.filter(report_date__isnull=True).exists()
     assert not Publication.objects.filter(piece__year=year).exclude(date__year=2030).exists()
-    # and the year scores
-    assert len(score_year(year).units) == 30
+    # and the year scores, with rewards
+    results = score_year(year)
+    assert len(results.units) == 30 and sum(u.reward for u in results.units) > 0
 
 
 def test_same_arguments_same_year(preset):

@@ -1,9 +1,12 @@
 """python manage.py gen_synthetic --year 2030 --units 2000 --pieces 300000 --seed 1"""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ops.synthetic import generate
-from publicity.models import PieceStatus
+from publicity.models import AssessmentYear, PieceStatus
+from scoring.stored import stored_refresh
 
 
 class Command(BaseCommand):
@@ -26,11 +29,15 @@ class Command(BaseCommand):
             summary = generate(year=year, units=units, pieces=pieces, seed=seed, prefix=prefix, echo=echo)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        started = time.perf_counter()
+        stored = stored_refresh(AssessmentYear.objects.get(year=year))
+        stored_seconds = round(time.perf_counter() - started, 1)
         statuses = "、".join(f"{PieceStatus(k).label} {v}" for k, v in sorted(summary.by_status.items()))
         self.stdout.write(
             self.style.SUCCESS(
                 f"{summary.year}年度:{summary.units} 个单位,{summary.targets} 条任务,{summary.pieces} 篇稿件"
                 f"({statuses}),{summary.publications} 条刊发记录,{summary.authors} 位作者署名,"
-                f"{summary.topics} 个专题标注;用时 {summary.seconds} 秒"
+                f"{summary.topics} 个专题标注;用时 {summary.seconds} 秒;"
+                f"计分并存储 {stored} 个单位的得分用时 {stored_seconds} 秒"
             )
         )

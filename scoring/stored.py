@@ -1,0 +1,297 @@
+"""Stored scores: every unit's points, reward and indicator counts kept current as data changes, so the
+dashboard, unit lists and rankings read rows instead of re-scoring the whole year on every request.
+
+Why materialised rows and not a cache: the pages that grow with the year (a province dashboard, ranked
+and searchable lists of 2,000 units) need to sort, page, search and sum in SQL, which a cached blob of the
+whole year cannot do without loading it whole (≈ 1 GB for a province). Rows also make "exact" checkable:
+``stored_check`` compares them with a full re-score to the fen.
+
+Kept current, always by the one scoring service (``scoring.services.score_year``):
+- an approval or rejection (``publicity.signals.counted_changed``, sent inside the service's transaction):
+  the units concerned are re-scored at once in that transaction — the piece's unit, plus the units with an
+  approved piece claiming the same publication (same outlet and URL, or same outlet and date), whose
+  duplicate claims (DOMAIN §10) may turn on it;
+- a change to the year's rules (indicators, targets, scoring policy, reward schedules and rules, a unit's
+  coefficient): the year is marked stale in the same transaction, and a background task re-scores it whole
+  (a province takes minutes); pages show the figures with a note until it has run; ``manage.py
+  stored_scores --year Y --refresh`` does it at once.
+Ranks are not stored (one approval can move every other unit's rank): they are computed when read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_tasks import task
+
+from publicity.models import AssessmentYear, Piece, PieceStatus, Publication
+
+from .models import StoredIndicatorScore, StoredUnitScore, StoredYear
+from .services import score_year
+
+CHUNK = 2000
+
+
+def _write(year: AssessmentYear, results, *, replace_units: Iterable[int] | None) -> int:
+    from units.models import Unit
+
+    units = {
+        u.pk: u
+        for u in Unit.objects.filter(pk__in=[s.unit_id for s in results.units]).only(
+            "id", "kind_id", "parent_id", "order"
+        )
+    }
+    existing = StoredUnitScore.objects.filter(year=year)
+    if replace_units is not None:
+        existing = existing.filter(unit_id__in=list(replace_units))
+    existing.delete()
+    rows = []
+    for s in results.units:
+        unit = units[s.unit_id]
+        rows.append(
+            StoredUnitScore(
+                year=year,
+                unit_id=s.unit_id,
+                kind_id=unit.kind_id,
+                parent_id=unit.parent_id,
+                unit_name=s.unit_name,
+                kind_name=s.kind_name,
+                order=unit.order,
+                points=s.points,
+                reward=s.reward,
+                missing=s.missing,
+                extra=s.extra,
+                bonus_base=s.bonus_base,
+                piece_count=len(s.piece_ids),
+            )
+        )
+    StoredUnitScore.objects.bulk_create(rows, batch_size=CHUNK)
+    by_unit = {r.unit_id: r for r in rows}
+    StoredIndicatorScore.objects.bulk_create(
+        [
+            StoredIndicatorScore(
+                unit_score=by_unit[s.unit_id],
+                indicator_id=ind.indicator_id,
+                code=ind.code,
+                name=ind.name,
+                position=n,
+                target=ind.target,
+                achieved=ind.achieved,
+                points=ind.points,
+            )
+            for s in results.units
+            for n, ind in enumerate(s.indicators)
+        ],
+        batch_size=CHUNK,
+    )
+    return len(rows)
+
+
+REFRESH_LOCK = 1300  # PostgreSQL advisory lock class: one writer of a year's stored rows at a time
+
+
+def _lock_year_rows(year_id: int, *, wait: bool) -> bool:
+    """Serialise writers of one year's rows (PostgreSQL advisory lock held to the end of the transaction).
+    SQLite serialises every write anyway."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REFRESH_LOCK, year_id])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [REFRESH_LOCK, year_id])
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def stored_refresh(year: AssessmentYear) -> int:
+    """Re-score the whole year and replace its stored rows; the year is current afterwards."""
+    _lock_year_rows(year.pk, wait=True)
+    state, _ = StoredYear.objects.get_or_create(year=year)
+    changed_at = state.changed_at
+    count = _write(year, score_year(year), replace_units=None)
+    # A change committed while we scored keeps the year stale (its own task runs again after us).
+    StoredYear.objects.filter(pk=state.pk, changed_at=changed_at).update(stale=False, computed_at=timezone.now())
+    return count
+
+
+def stored_refresh_units(year: AssessmentYear, unit_ids: Iterable[int]) -> None:
+    """Re-score some units inside the caller's transaction; their rows are replaced, others stay.
+
+    Never waits for a whole-year rescoring in progress (minutes for a province): if one holds the year,
+    the year is marked stale instead and rescored again after it."""
+    unit_ids = sorted(set(unit_ids))
+    if not unit_ids or not StoredYear.objects.filter(year=year).exists():
+        return  # never stored: the first read stores the whole year
+    if not _lock_year_rows(year.pk, wait=False):
+        mark_stale(year.pk)
+        return
+    _write(year, score_year(year, unit_ids=unit_ids), replace_units=unit_ids)
+
+
+def affected_units(year_id: int, piece_ids: Iterable[int]) -> set[int]:
+    """The pieces' units, and the units of approved pieces claiming one of their publications (the same
+    outlet with the same URL, or the same outlet on the same date): over-inclusive, never missing one."""
+    piece_ids = list(piece_ids)
+    units = set(Piece.objects.filter(pk__in=piece_ids).values_list("unit_id", flat=True))
+    pubs = list(Publication.objects.filter(piece_id__in=piece_ids).values_list("outlet_id", "url", "date"))
+    if pubs:
+        claim = Q()
+        for outlet_id, url, date in pubs:
+            claim |= Q(outlet_id=outlet_id, date=date)
+            if url:
+                claim |= Q(outlet_id=outlet_id, url=url)
+        units |= set(
+            Publication.objects.filter(claim, piece__year_id=year_id, piece__status=PieceStatus.APPROVED)
+            .values_list("piece__unit_id", flat=True)
+            .distinct()
+        )
+    return units
+
+
+def on_counted_changed(sender, *, year_id: int, piece_ids, **kwargs) -> None:
+    year = AssessmentYear.objects.get(pk=year_id)
+    stored_refresh_units(year, affected_units(year_id, piece_ids))
+
+
+def mark_stale(year_id: int) -> None:
+    """A rule or target of the year changed: flag it now, re-score it in the background after commit."""
+    if not StoredYear.objects.filter(year_id=year_id).exists():
+        return
+    StoredYear.objects.filter(year_id=year_id).update(stale=True, changed_at=timezone.now())
+    transaction.on_commit(lambda: rescore_year_task.enqueue(year_id=year_id))
+
+
+@task()
+def rescore_year_task(year_id: int) -> int:
+    year = AssessmentYear.objects.filter(pk=year_id).first()
+    if year is None or year.is_frozen:
+        return 0
+    return stored_refresh(year)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def ensure_stored(year: AssessmentYear) -> StoredYear:
+    """The year's stored state, storing it first if it never was (a year's first page view)."""
+    state = StoredYear.objects.filter(year=year).first()
+    if state is None:
+        stored_refresh(year)
+        state = StoredYear.objects.get(year=year)
+    return state
+
+
+def ranked(year: AssessmentYear):
+    """Stored rows with their rank over the whole year (points, then reward; ties share a rank: 1, 1, 3).
+
+    The rank is 1 + the number of units ahead, a correlated subquery on the (year, points, reward) index:
+    unlike a window function it stays the whole year's rank when the rows are filtered (one kind, a
+    search) and paged, and it is only computed for the rows of the page."""
+    ahead = (
+        StoredUnitScore.objects.filter(year=OuterRef("year"))
+        .filter(Q(points__gt=OuterRef("points")) | Q(points=OuterRef("points"), reward__gt=OuterRef("reward")))
+        .order_by()
+        .values("year")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return StoredUnitScore.objects.filter(year=year).annotate(
+        rank=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1
+    )
+
+
+@dataclass(frozen=True)
+class Difference:
+    unit_name: str
+    field: str
+    stored: object
+    live: object
+
+
+def stored_check(year: AssessmentYear) -> list[Difference]:
+    """Stored rows against a full re-score, to the fen: an empty list when they agree."""
+    live = {u.unit_id: u for u in score_year(year).units}
+    stored = {s.unit_id: s for s in StoredUnitScore.objects.filter(year=year).prefetch_related("indicators")}
+    out: list[Difference] = []
+    for unit_id in sorted(set(live) | set(stored)):
+        fresh, kept = live.get(unit_id), stored.get(unit_id)
+        name = (fresh or kept).unit_name
+        if fresh is None or kept is None:
+            out.append(Difference(name, "unit", "stored" if kept else "missing", "scored" if fresh else "missing"))
+            continue
+        for field in ("unit_name", "points", "reward", "missing", "extra", "bonus_base"):
+            if getattr(kept, field) != getattr(fresh, field):
+                out.append(Difference(name, field, getattr(kept, field), getattr(fresh, field)))
+        kept_inds = [(i.code, i.target, i.achieved, i.points) for i in kept.indicators.all()]
+        fresh_inds = [(i.code, i.target, i.achieved, i.points) for i in fresh.indicators]
+        if kept_inds != fresh_inds:
+            out.append(Difference(name, "indicators", kept_inds, fresh_inds))
+    return out
+
+
+# ----------------------------------------------------------------------------- keeping current
+
+
+def _year_ids_of(instance) -> list[int]:
+    """The years a changed row of the scoring data belongs to (all open years for catalogue rows)."""
+    from publicity.models import Indicator, Outlet, UnitTarget
+    from units.models import Unit
+
+    from .models import RewardRule, RewardSchedule, ScoringPolicy
+
+    if isinstance(instance, (Indicator, ScoringPolicy, RewardSchedule)):
+        return [instance.year_id]
+    if isinstance(instance, UnitTarget):
+        return list(Indicator.objects.filter(pk=instance.indicator_id).values_list("year_id", flat=True))
+    if isinstance(instance, RewardRule):
+        return list(RewardSchedule.objects.filter(pk=instance.schedule_id).values_list("year_id", flat=True))
+    if isinstance(instance, (Unit, Outlet)):
+        return list(StoredYear.objects.values_list("year_id", flat=True))
+    return []
+
+
+def on_rules_changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata
+        return
+    for year_id in _year_ids_of(instance):
+        mark_stale(year_id)
+
+
+def connect() -> None:
+    """Model signals here are invalidation only (every door — admin, imports, commands — saves these rows);
+    the scoring itself stays in scoring.services."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from publicity.models import Indicator, Outlet, UnitTarget
+    from publicity.signals import counted_changed
+    from units.models import Unit
+
+    from .models import RewardRule, RewardSchedule, ScoringPolicy
+
+    counted_changed.connect(on_counted_changed, dispatch_uid="stored_scores_counted")
+    for model in (Indicator, UnitTarget, ScoringPolicy, RewardSchedule, RewardRule, Unit, Outlet):
+        post_save.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_save_{model.__name__}")
+        post_delete.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_delete_{model.__name__}")
+    for field in (
+        Indicator.categories,
+        Indicator.outlets,
+        Indicator.topics,
+        ScoringPolicy.bonus_categories,
+        RewardRule.outlets,
+    ):
+        m2m_changed.connect(
+            lambda sender, instance, action, **kw: (
+                on_rules_changed(sender, instance)
+                if action.startswith("post_") and not isinstance(instance, type)
+                else None
+            ),
+            sender=field.through,
+            weak=False,
+            dispatch_uid=f"stored_scores_m2m_{field.through.__name__}",
+        )
