@@ -240,16 +240,16 @@ def stored_check(year: AssessmentYear) -> list[Difference]:
 
 def _year_ids_of(instance) -> list[int]:
     """The years a changed row of the scoring data belongs to (all open years for catalogue rows)."""
-    from publicity.models import Indicator, Outlet, UnitTarget
+    from publicity.models import Indicator, Outlet
     from units.models import Unit
 
-    from .models import RewardRule, RewardSchedule, ScoringPolicy
+    from .models import RewardSchedule, ScoringPolicy, UnitYearSetting
 
-    if isinstance(instance, (Indicator, ScoringPolicy, RewardSchedule)):
+    if isinstance(instance, (Indicator, ScoringPolicy, RewardSchedule, UnitYearSetting)):
         return [instance.year_id]
-    if isinstance(instance, UnitTarget):
+    if hasattr(instance, "indicator_id"):  # targets, per-piece level points, category factors
         return list(Indicator.objects.filter(pk=instance.indicator_id).values_list("year_id", flat=True))
-    if isinstance(instance, RewardRule):
+    if hasattr(instance, "schedule_id"):  # reward rules, author weights
         return list(RewardSchedule.objects.filter(pk=instance.schedule_id).values_list("year_id", flat=True))
     if isinstance(instance, (Unit, Outlet)):
         return list(StoredYear.objects.values_list("year_id", flat=True))
@@ -268,14 +268,16 @@ def connect() -> None:
     the scoring itself stays in scoring.services."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from publicity.models import Indicator, Outlet, UnitTarget
+    from publicity.models import Indicator, IndicatorCategoryFactor, IndicatorLevelPoints, Outlet, UnitTarget
     from publicity.signals import counted_changed
     from units.models import Unit
 
-    from .models import RewardRule, RewardSchedule, ScoringPolicy
+    from .models import AuthorWeight, RewardRule, RewardSchedule, ScoringPolicy, UnitYearSetting
 
     counted_changed.connect(on_counted_changed, dispatch_uid="stored_scores_counted")
-    for model in (Indicator, UnitTarget, ScoringPolicy, RewardSchedule, RewardRule, Unit, Outlet):
+    models = (Indicator, UnitTarget, IndicatorLevelPoints, IndicatorCategoryFactor, ScoringPolicy, RewardSchedule)
+    models += (RewardRule, AuthorWeight, UnitYearSetting, Unit, Outlet)
+    for model in models:
         post_save.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_save_{model.__name__}")
         post_delete.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_delete_{model.__name__}")
     for field in (

@@ -97,3 +97,17 @@ def test_command_checks_and_names_a_difference(year, units, season):
     with pytest.raises(CommandError, match="不一致:1 处"):
         call_command("stored_scores", "--year", "2011", "--check", stdout=io.StringIO())
     call_command("stored_scores", "--year", "2011", "--refresh", "--check", stdout=io.StringIO())
+
+
+def test_an_approval_that_moves_another_units_duplicate_claim(year, units, users, make_piece):
+    """first_reported (DOMAIN §10): approving B's earlier-submitted claim takes A's approved claim out of
+    A's counts; A is rescored in the same transaction although A's piece was not touched."""
+    ScoringPolicy.objects.filter(year=year).update(duplicate_claims="first_reported")
+    same = [("安康日报", "2011-03-05")]
+    earlier_b = make_piece(units["b"], "全市就业工作会议召开", same, status=PieceStatus.SUBMITTED)
+    make_piece(units["a"], "全市就业工作会议召开!", same)
+    stored_refresh(year)
+    a_before = stored(units["a"]).piece_count
+    piece_review(actor=users["reviewer"], piece=earlier_b, approve=True)
+    assert stored(units["a"]).piece_count == a_before - 1
+    assert stored_check(year) == []
