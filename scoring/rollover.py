@@ -42,6 +42,7 @@ NOT_COPIED = {
     "publicity.Reminder",
     "scoring.YearSnapshot",
     "scoring.YearStatusLog",
+    "scoring.StoredYear",  # stored scores are derived: the new year stores its own on first view
 }
 
 
