@@ -3,12 +3,16 @@
 Bureau staff read any unit; a liaison or unit head only their own (another unit is a 404);
 other roles get a 403 (``desk.access``)."""
 
+from dataclasses import replace
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from publicity.models import AssessmentYear, Placement, YearStatus
-from scoring.services import explain_piece, policy_lines, year_results
+from scoring.models import StoredUnitScore
+from scoring.services import explain_piece, policy_lines, score_year, year_results
+from scoring.stored import ensure_stored, ranked
 
 from .access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
 
@@ -19,11 +23,22 @@ SCORE_READERS = (*BUREAU_READERS, *UNIT_READERS)
 def unit_score(request, year: int, unit_id: int):
     unit = unit_for_user(request.user, unit_id)
     year_obj = get_object_or_404(AssessmentYear, year=year)
-    result = year_results(year_obj)
+    if year_obj.is_frozen:
+        result = year_results(year_obj)
+        unit_count = len(result.units)
+    else:
+        # This unit's explanation only (its pieces, not the year's); its rank among all units comes
+        # from the stored scores (scoring.stored), so the page does not grow with the year.
+        result = score_year(year_obj, unit_ids=[unit.pk])
     try:
         score = result.unit(unit.pk)
     except LookupError as exc:
         raise Http404(_("该单位不在本年度考核范围内。")) from exc
+    if not year_obj.is_frozen:
+        ensure_stored(year_obj)
+        row = ranked(year_obj).filter(unit=unit).values_list("rank", flat=True).first()
+        score = replace(score, rank=row or score.rank)
+        unit_count = StoredUnitScore.objects.filter(year=year_obj).count()
     pieces = result.pieces
     bonus_ids = set(score.bonus_piece_ids)
     indicators = [
@@ -43,7 +58,7 @@ def unit_score(request, year: int, unit_id: int):
             "bonus_ids": bonus_ids,
             "policy": policy_lines(result.policy),
             "own_rewards": result.own_rewards.get(unit.pk),
-            "unit_count": len(result.units),
+            "unit_count": unit_count,
         },
     )
 

@@ -117,12 +117,13 @@ def _count(client, url, django_assert_max_num_queries):
 def test_unit_page_queries_do_not_grow_with_pieces(client, users, units, make_piece, django_assert_max_num_queries):
     login(client, users["reviewer"])
     make_piece(units["a"], "一", [("安康日报", "2011-03-01")])
+    client.get(unit_url(units["a"]))  # the year's first view stores its scores (scoring.stored)
     few = _count(client, unit_url(units["a"]), django_assert_max_num_queries)
     for i in range(15):
         make_piece(units["a"], f"多{i}", [("安康日报", "2011-03-01"), ("人民网", "2011-03-02")], authors=("甲", "乙"))
         make_piece(units["b"], f"多{i}", [("局网站", "2011-03-01")])
     many = _count(client, unit_url(units["a"]), django_assert_max_num_queries)
-    assert few == many <= 20
+    assert few == many <= 25, (few, many)
 
 
 def test_piece_page_queries_are_bounded(client, users, units, make_piece, django_assert_max_num_queries):
