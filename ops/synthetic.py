@@ -28,6 +28,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from publicity.claims import normalise_title
 from publicity.models import (
     AssessmentYear,
     Indicator,
@@ -293,6 +294,7 @@ def generate(
                 year=assessment_year,
                 unit=unit,
                 title=title,
+                title_key=normalise_title(title),
                 kind=kind,
                 characters=rng.randrange(300, 5000),
                 report_date=day if unpublished else None,
@@ -331,7 +333,13 @@ def generate(
                     author_rows.append(PieceAuthor(piece_id=piece.pk, position=pos, name=name))
                 for outlet_id, date, placement, url in pubs:
                     pub_rows.append(
-                        Publication(piece_id=piece.pk, outlet_id=outlet_id, date=date, placement=placement, url=url)
+                        Publication(
+                            piece_id=piece.pk,
+                            outlet_id=outlet_id,
+                            date=date,
+                            placement=placement,
+                            url=url,
+                        )
                     )
                 if topic is not None:
                     topic_rows.append(through(piece_id=piece.pk, topic_id=topic))

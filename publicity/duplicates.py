@@ -1,26 +1,34 @@
 """Likely duplicates (DOMAIN §4): the same URL, or a near-identical title, logged by any unit in the
-same year. Candidates come from one year only, in a fixed number of queries; the title comparison
-(difflib) runs in Python over that year's titles of similar length."""
+same year — found by index, not by scanning the year.
+
+Every piece keeps its normalised title (``Piece.title_key``, written with the row; ``publicity.claims``
+normalises). Then:
+- same URL: an indexed ``IN`` on ``Publication.url`` with the spellings a URL may have been typed in
+  (``claims.url_spellings``), compared normalised;
+- similar title: on PostgreSQL a trigram index (``pg_trgm``, GIN on ``title_key``) gives each title its
+  closest candidates (``%`` operator, at most ``CANDIDATES`` per title, in one query for all titles); on
+  SQLite (the demo) the year's titles of a similar length are scanned with rapidfuzz (C speed);
+- either way a candidate counts when ``title_ratio`` ≥ 0.9: 2 × the longest common subsequence of the
+  two normalised titles over their total length (rapidfuzz's ``fuzz.ratio``).
+Two queries whatever the size of the year."""
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
 
+from .claims import normalise_title, normalise_url, url_spellings
 from .models import Piece, Publication
 
 TITLE_RATIO = 0.9
+CANDIDATES = 20  # per title from the trigram index, closest first
 
-
-def normalise_title(title: str) -> str:
-    """NFKC, lower case, without punctuation, symbols and spaces: “关于……的通知” == 关于的通知."""
-    text = unicodedata.normalize("NFKC", title or "").lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+__all__ = ["Duplicate", "duplicates_for_many", "find_duplicates", "normalise_title", "title_ratio"]
 
 
 def title_ratio(a: str, b: str) -> float:
@@ -29,10 +37,7 @@ def title_ratio(a: str, b: str) -> float:
         return 0.0
     if na == nb:
         return 1.0
-    matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
-    if matcher.real_quick_ratio() < TITLE_RATIO or matcher.quick_ratio() < TITLE_RATIO:
-        return 0.0
-    return matcher.ratio()
+    return fuzz.ratio(na, nb) / 100
 
 
 @dataclass(frozen=True)
@@ -44,19 +49,56 @@ class Duplicate:
     reason: str
 
 
-def _title_candidates(year_id: int, titles: Iterable[str]):
-    lengths = [len(t) for t in titles if t]
-    if not lengths:
-        return []
-    # ratio >= 0.9 needs the shorter normalised title to be >= 0.82 of the longer; raw lengths
-    # differ from normalised ones by punctuation, so the SQL bound is deliberately loose.
-    lo, hi = int(min(lengths) * 0.6), int(max(lengths) * 1.7) + 2
-    return list(
+def _trigram_candidates(year_id: int, keys: list[str]) -> dict[str, list[tuple]]:
+    """key → [(piece id, title, unit name, status)]: each key's closest titles by the trigram index."""
+    piece, unit = Piece._meta.db_table, Piece._meta.get_field("unit").related_model._meta.db_table
+    sql = f"""
+        SELECT k.key, p.id, p.title, u.name, p.status
+        FROM unnest(%s::text[]) AS k(key)
+        CROSS JOIN LATERAL (
+            SELECT id, title, unit_id, status FROM {piece}
+            WHERE year_id = %s AND title_key %% k.key
+            ORDER BY similarity(title_key, k.key) DESC, id
+            LIMIT %s
+        ) p
+        JOIN {unit} u ON u.id = p.unit_id
+    """
+    out: dict[str, list[tuple]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [keys, year_id, CANDIDATES])
+        for key, *row in cursor.fetchall():
+            out.setdefault(key, []).append(tuple(row))
+    return out
+
+
+def _scanned_candidates(year_id: int, keys: list[str]) -> dict[str, list[tuple]]:
+    """The portable way: the year's titles of a possible length, compared in C by rapidfuzz."""
+    lengths = [len(k) for k in keys]
+    # ratio ≥ 0.9 needs the shorter key to be ≥ 0.82 of the longer.
+    lo, hi = int(min(lengths) * 0.8), int(max(lengths) / 0.8) + 1
+    rows = list(
         Piece.objects.filter(year_id=year_id)
-        .annotate(n=Length("title"))
+        .annotate(n=Length("title_key"))
         .filter(n__gte=lo, n__lte=hi)
-        .values_list("pk", "title", "unit__name", "status")
+        .values_list("title_key", "pk", "title", "unit__name", "status")
     )
+    choices = [r[0] for r in rows]
+    out: dict[str, list[tuple]] = {}
+    for key in keys:
+        for _choice, _score, index in process.extract(
+            key, choices, scorer=fuzz.ratio, score_cutoff=TITLE_RATIO * 100 - 1, limit=None
+        ):
+            out.setdefault(key, []).append(rows[index][1:])
+    return out
+
+
+def _title_candidates(year_id: int, titles: Iterable[str]) -> dict[str, list[tuple]]:
+    keys = sorted({normalise_title(t) for t in titles} - {""})
+    if not keys:
+        return {}
+    if connection.vendor == "postgresql":
+        return _trigram_candidates(year_id, keys)
+    return _scanned_candidates(year_id, keys)
 
 
 def find_duplicates(*, year_id: int, title: str, urls: Iterable[str], exclude_piece_id: int | None = None):
@@ -71,28 +113,24 @@ def duplicates_for_many(*, year_id: int, items: list[tuple[int, str, list[str]]]
 
     labels = dict(PieceStatus.choices)
     result: dict[int, list[Duplicate]] = {}
-    wanted_urls = {u.strip().rstrip("/").lower() for _, _, urls in items for u in urls if u and u.strip()}
+    wanted_urls = {normalise_url(u) for _, _, urls in items for u in urls} - {""}
     by_url: dict[str, list[tuple]] = {}
     if wanted_urls:
-        # Compared with and without a trailing slash; the raw spellings go to SQL (an indexed IN).
-        raw = {u.strip() for _, _, urls in items for u in urls if u and u.strip()}
-        variants = raw | {u.rstrip("/") for u in raw} | {u.rstrip("/") + "/" for u in raw}
-        rows = Publication.objects.filter(piece__year_id=year_id, url__in=variants).values_list(
+        spellings = url_spellings(u for _, _, urls in items for u in urls)
+        rows = Publication.objects.filter(piece__year_id=year_id, url__in=spellings).values_list(
             "url", "piece_id", "piece__title", "piece__unit__name", "piece__status"
         )
         for url, pid, ptitle, uname, status in rows:
-            key = url.strip().rstrip("/").lower()
-            if key in wanted_urls:
+            if (key := normalise_url(url)) in wanted_urls:
                 by_url.setdefault(key, []).append((pid, ptitle, uname, status))
     candidates = _title_candidates(year_id, [t for _, t, _ in items])
     for pid, title, urls in items:
         found: dict[int, Duplicate] = {}
         for url in urls:
-            key = (url or "").strip().rstrip("/").lower()
-            for other_id, ptitle, uname, status in by_url.get(key, []):
+            for other_id, ptitle, uname, status in by_url.get(normalise_url(url), []):
                 if other_id != pid and other_id not in found:
                     found[other_id] = Duplicate(other_id, ptitle, uname, labels.get(status, status), _("链接相同"))
-        for other_id, ptitle, uname, status in candidates:
+        for other_id, ptitle, uname, status in candidates.get(normalise_title(title), []):
             if other_id == pid or other_id in found:
                 continue
             ratio = title_ratio(title, ptitle)

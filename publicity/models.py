@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit, UnitKind, split_list
 
+from .claims import normalise_title
+
 
 class OutletLevel(models.Model):
     """中央/国家级 > 省级 > 市级 > 县级. ``rank``: higher is a higher level."""
@@ -190,6 +192,8 @@ class Piece(models.Model):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Derived (publicity.claims.normalise_title), for finding likely duplicates by index (publicity.duplicates).
+    title_key = models.CharField(_("标题检索键"), max_length=300, blank=True, default="", editable=False, db_index=True)
     # Set by the first submission and never reset (a re-submission after a rejection keeps it): who
     # reported a publication first (以先报为准) and whether the report was late (DOMAIN §10).
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
@@ -214,6 +218,13 @@ class Piece(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The search key follows the title through every door (forms, admin, imports); it decides nothing.
+        self.title_key = normalise_title(self.title)[:300]
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "title_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_locked(self) -> bool:
