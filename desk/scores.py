@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from publicity.models import AssessmentYear, Placement, YearStatus
-from scoring.models import StoredUnitScore
 from scoring.services import explain_piece, policy_lines, score_year, year_results
-from scoring.stored import ensure_stored, ranked
+from scoring.stored import ensure_stored, stored_rank
 
 from .access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
 
@@ -35,10 +34,12 @@ def unit_score(request, year: int, unit_id: int):
     except LookupError as exc:
         raise Http404(_("该单位不在本年度考核范围内。")) from exc
     if not year_obj.is_frozen:
-        ensure_stored(year_obj)
-        row = ranked(year_obj).filter(unit=unit).values_list("rank", flat=True).first()
-        score = replace(score, rank=row or score.rank)
-        unit_count = StoredUnitScore.objects.filter(year=year_obj).count()
+        row = stored_rank(year_obj, unit.pk)
+        if row is None:  # the year's first view: store its scores
+            ensure_stored(year_obj)
+            row = stored_rank(year_obj, unit.pk) or (score.rank, 1)
+        rank, unit_count = row
+        score = replace(score, rank=rank)
     pieces = result.pieces
     bonus_ids = set(score.bonus_piece_ids)
     indicators = [

@@ -206,6 +206,18 @@ def ranked(year: AssessmentYear):
     )
 
 
+def stored_rank(year: AssessmentYear, unit_id: int) -> tuple[int, int] | None:
+    """(rank, number of units) of one unit from the stored scores, in one query; None if not stored."""
+    total = StoredUnitScore.objects.filter(year=OuterRef("year")).order_by().values("year").annotate(n=Count("id"))
+    return (
+        ranked(year)
+        .filter(unit_id=unit_id)
+        .annotate(total=Subquery(total.values("n"), output_field=IntegerField()))
+        .values_list("rank", "total")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class Difference:
     unit_name: str
