@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
@@ -13,8 +15,10 @@ from publicity.models import OutletLevel, PieceKind, PieceStatus, Placement, Top
 from publicity.outlets import OutletIndex
 from publicity.uploads import validate_evidence
 from units.models import Unit
+from units.validators import reject_control_chars
 
 EVIDENCE_ACCEPT = "image/*,application/pdf"
+CORRECTION_STATUS = "correction"  # the queue's pseudo-status: approved pieces with an addition waiting (补登待审)
 
 
 def _month_label(month: int) -> str:
@@ -29,6 +33,7 @@ class PieceForm(forms.Form):
         label=_("标题"),
         max_length=300,
         error_messages={"required": _("请填写标题。"), "max_length": _("标题不能超过300字。")},
+        validators=[reject_control_chars],
     )
     kind = forms.ChoiceField(label=_("稿件类型"), choices=PieceKind.choices, initial=PieceKind.NEWS)
     authors = forms.CharField(
@@ -36,6 +41,7 @@ class PieceForm(forms.Form):
         max_length=300,
         help_text=_("多位作者按署名顺序填写,用顿号、逗号或空格分隔"),
         error_messages={"required": _("请至少填写一位作者。")},
+        validators=[reject_control_chars],
     )
     topics = forms.ModelMultipleChoiceField(
         label=_("专题"), queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
@@ -75,6 +81,7 @@ class PublicationForm(forms.Form):
         max_length=100,
         help_text=_("输入媒体名称、简称或网址,从提示中选择"),
         error_messages={"required": _("请填写媒体。")},
+        validators=[reject_control_chars],
     )
     date = forms.DateField(
         label=_("刊发日期"),
@@ -82,7 +89,7 @@ class PublicationForm(forms.Form):
         error_messages={"required": _("请填写刊发日期。"), "invalid": _("刊发日期格式应为 年-月-日。")},
     )
     placement = forms.ChoiceField(label=_("版面位置"), choices=Placement.choices, initial=Placement.OTHER)
-    page = forms.CharField(label=_("版面/栏目"), max_length=100, required=False)
+    page = forms.CharField(label=_("版面/栏目"), max_length=100, required=False, validators=[reject_control_chars])
     url = forms.URLField(
         label=_("链接"),
         max_length=500,
@@ -129,7 +136,7 @@ class PublicationForm(forms.Form):
     @property
     def row_label(self) -> str:
         try:
-            number = int(self.prefix.rsplit("-", 1)[-1]) + 1
+            number = int((self.prefix or "0").rsplit("-", 1)[-1]) + 1
         except (TypeError, ValueError):
             number = 1
         return gettext("第%(number)s条刊发记录") % {"number": number}
@@ -213,19 +220,48 @@ PublicationFormSet = formset_factory(
 )
 
 
+VERSION_RE = re.compile(r"^\d{1,9}$")
+
+
+def posted_version(data) -> int | None:
+    """The piece version a review form carried (an integer), or None when missing or malformed."""
+    value = (data.get("version") or "").strip()
+    return int(value) if VERSION_RE.match(value) else None
+
+
+def _reason_choices():
+    from publicity.models import RejectionReason
+
+    return [("", _("选择常用原因(可选)"))] + [
+        (r.text, r.text) for r in RejectionReason.objects.filter(is_active=True).order_by("order", "id")
+    ]
+
+
 class RejectForm(forms.Form):
+    """A reason from the common list (data: 常用退回原因), free text, or both; one of them is required."""
+
+    preset = forms.ChoiceField(label=_("常用原因"), required=False, choices=_reason_choices)
     reason = forms.CharField(
         label=_("退回原因"),
         max_length=500,
+        required=False,
+        validators=[reject_control_chars],
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如:佐证材料不清晰,请重新上传版面照片")}),
-        error_messages={"required": _("退回稿件必须填写退回原因。"), "max_length": _("退回原因不能超过500字。")},
+        error_messages={"max_length": _("退回原因不能超过500字。")},
     )
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
+    def clean(self):
+        data = super().clean()
+        parts = [(data.get("preset") or "").strip(), (data.get("reason") or "").strip()]
+        reason = ";".join(p for p in parts if p)
+        if "reason" in self.errors or "preset" in self.errors:
+            return data
         if not reason:
-            raise ValidationError(_("退回稿件必须填写退回原因。"))
-        return reason
+            self.add_error("reason", _("退回稿件必须填写退回原因。"))
+        elif len(reason) > 500:
+            self.add_error("reason", _("退回原因不能超过500字。"))
+        data["reason"] = reason
+        return data
 
 
 class QueueFilterForm(forms.Form):
@@ -241,12 +277,18 @@ class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("稿件类型"), choices=[("", _("全部类型")), *PieceKind.choices], required=False)
     status = forms.ChoiceField(
         label=_("状态"),
-        choices=[("", _("全部状态")), *PieceStatus.choices],
+        choices=[("", _("全部状态")), *PieceStatus.choices, (CORRECTION_STATUS, _("补登待审"))],
         required=False,
         initial=PieceStatus.SUBMITTED,
     )
     dup = forms.BooleanField(label=_("只看疑似重复"), required=False)
     proof = forms.BooleanField(label=_("只看佐证存疑"), required=False)
+    noproof = forms.BooleanField(label=_("只看缺佐证"), required=False)
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100, validators=[reject_control_chars])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"placeholder": _("标题、单位、作者或媒体"), "type": "search"})
 
 
 class ReportForm(forms.Form):
@@ -254,7 +296,7 @@ class ReportForm(forms.Form):
         label=_("月份"), choices=MONTH_CHOICES, coerce=int, error_messages={"invalid_choice": _("请选择1到12月。")}
     )
     is_zero = forms.BooleanField(label=_("本月无稿件(零报告)"), required=False)
-    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False, validators=[reject_control_chars])
 
 
 class ReminderForm(forms.Form):
@@ -266,4 +308,9 @@ class ReminderForm(forms.Form):
     month = forms.TypedChoiceField(
         label=_("月份"), choices=MONTH_CHOICES, coerce=int, error_messages={"invalid_choice": _("请选择1到12月。")}
     )
-    message = forms.CharField(label=_("提醒内容"), max_length=300, error_messages={"required": _("请填写提醒内容。")})
+    message = forms.CharField(
+        label=_("提醒内容"),
+        max_length=300,
+        error_messages={"required": _("请填写提醒内容。")},
+        validators=[reject_control_chars],
+    )

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,9 +23,11 @@ from publicity.models import (
     Piece,
     PieceStatus,
     Publication,
+    RejectionReason,
 )
 from publicity.outlets import OutletIndex
 from publicity.proof_checks import attach_checks, proof_twins
+from publicity.review import is_own_piece
 
 from .access import (
     BUREAU_READERS,
@@ -49,6 +50,7 @@ from .forms import (
     PieceForm,
     PublicationFormSet,
     RejectForm,
+    posted_version,
 )
 from .proof import staged_for
 
@@ -115,6 +117,7 @@ def piece_detail(request, pk):
     # The same proof on another unit's piece names that piece: bureau staff only (a liaison never
     # learns about another unit's pieces this way).
     twins = proof_twins(year_id=piece.year_id, piece_ids=[piece.pk]).get(piece.pk, []) if user.is_bureau_staff else []
+    history = list(piece.review_events.select_related("actor"))
     queue_url = None
     if request.GET.get("from") == "review" and user.has_role(*REVIEWERS):
         # Opened from the review queue: lead back to it, with its filters (only a queue address is accepted).
@@ -122,6 +125,8 @@ def piece_detail(request, pk):
         wanted = request.GET.get("back") or ""
         if wanted.startswith(queue_url):
             queue_url = wanted
+    # Reviewing: a reviewer's role, an open year, and never the reviewer's own unit or own entry.
+    reviewer = user.has_role(*REVIEWERS) and not piece.year.is_frozen and not is_own_piece(user, piece)
     return render(
         request,
         "publicity/piece_detail.html",
@@ -137,9 +142,16 @@ def piece_detail(request, pk):
             and user.unit_id == piece.unit_id
             and piece.status in services.EDITABLE_STATUSES
             and not piece.year.is_frozen,
-            "can_review": user.has_role(*REVIEWERS)
-            and piece.status == PieceStatus.SUBMITTED
+            "can_review": reviewer and piece.status == PieceStatus.SUBMITTED,
+            "can_revoke": reviewer and piece.status == PieceStatus.APPROVED,
+            "can_correct": user.is_liaison
+            and user.unit_id == piece.unit_id
+            and piece.status == PieceStatus.APPROVED
             and not piece.year.is_frozen,
+            "own_piece": user.has_role(*REVIEWERS) and is_own_piece(user, piece),
+            "pending": [p for p in publications if p.pending_review],
+            "history": history,
+            "reasons": list(RejectionReason.objects.filter(is_active=True)) if reviewer else [],
             "reject_form": RejectForm(),
             "frozen_notice": frozen_notice(piece.year),
         },
@@ -235,21 +247,23 @@ def piece_form(request, pk=None):
                         "publications": pubs,
                         "submit": submit,
                     }
+                    # Files (uploaded now, or staged from the form before saving) are stored inside the service,
+                    # before the year's proof rule is checked on submit.
+                    uploads = {}
+                    for f in rows:
+                        if f.cleaned_data.get("upload"):
+                            uploads[f.cleaned_data["outlet"].pk] = f.cleaned_data["upload"]
+                        elif f.cleaned_data.get("staged"):
+                            uploads[f.cleaned_data["outlet"].pk] = staged_for(user, f.cleaned_data["staged"])
+                    fields["uploads"] = uploads
                     if piece is None:
                         saved = services.piece_create(actor=user, unit=unit, year=year, **fields)
                     else:
-                        version = parse_datetime(data.get("version") or "")
-                        saved = services.piece_update(actor=user, piece=piece, expected_updated_at=version, **fields)
-                    by_outlet = {p.outlet_id: p for p in saved.publications.select_related("piece__year", "outlet")}
-                    for f in rows:
-                        upload = f.cleaned_data.get("upload")
-                        target = by_outlet[f.cleaned_data["outlet"].pk]
-                        if upload:
-                            services.evidence_attach(actor=user, publication=target, upload=upload)
-                        elif f.cleaned_data.get("staged"):
-                            services.evidence_attach_staged(
-                                actor=user, publication=target, staged=staged_for(user, f.cleaned_data["staged"])
-                            )
+                        # A missing or malformed version is a stale form, not a server error.
+                        version = posted_version(request.POST)
+                        saved = services.piece_update(
+                            actor=user, piece=piece, expected_version=-1 if version is None else version, **fields
+                        )
             except _Stop:
                 pass
             except ValidationError as exc:
@@ -274,7 +288,7 @@ def piece_form(request, pk=None):
                     "topics": list(piece.topics.all()),
                     "characters": piece.characters,
                     "report_date": piece.report_date,
-                    "version": piece.updated_at.isoformat(),
+                    "version": piece.version,
                 }
             )
             initial = _publication_initial(piece)

@@ -1,25 +1,35 @@
-"""The reviewer's queue: filters, approve, reject with a reason, batch approve."""
+"""The reviewer's queue: filters and keyword search, proof flags, approve / reject with a reason (a common one
+or free text), batch approve and batch reject; after a decision on the piece page the next piece opens.
+
+Every decision carries the version of the piece the reviewer was shown (issue 11 item 1)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from publicity import services
+from publicity import review as review_services
 from publicity.duplicates import duplicates_for_many
 from publicity.models import (
+    AssessmentYear,
+    Evidence,
     Piece,
+    PieceAuthor,
     PieceStatus,
     Publication,
+    RejectionReason,
 )
 from publicity.proof_checks import attach_checks, flagged_piece_ids, proof_twins
 
@@ -35,37 +45,41 @@ from .common import (
     first_date_subquery,
 )
 from .forms import (
+    CORRECTION_STATUS,
     QueueFilterForm,
     RejectForm,
+    posted_version,
 )
 
-# --- reviewer queue --------------------------------------------------------------------------
+# "<piece id>:<version>" as a batch checkbox value; ids bounded so a huge number is no 500.
+BATCH_ITEM = re.compile(r"^(\d{1,12}):(\d{1,9})$")
 
 
-@require_roles(*REVIEWERS)
-def review_queue(request):
-    year = current_year(request)
-    params = request.GET.copy()
+def without_proof():
+    """Pieces with a publication that has neither an evidence file nor a link."""
+    bare = Publication.objects.filter(piece=OuterRef("pk"), url="").exclude(
+        Exists(Evidence.objects.filter(publication=OuterRef("pk")))
+    )
+    return Exists(bare)
+
+
+def queue_queryset(year: AssessmentYear, params: QueryDict) -> tuple[QueueFilterForm, object]:
+    """The filtered queue, in review order (first submitted first)."""
+    params = params.copy()
     if "status" not in params:
         params["status"] = PieceStatus.SUBMITTED
     filters = QueueFilterForm(params)
-    filters.is_valid()
     f = filters.cleaned_data if filters.is_valid() else {"status": PieceStatus.SUBMITTED}
     qs = (
         Piece.objects.filter(year=year)
-        .annotate(first_date=Coalesce(first_date_subquery(), "report_date"))
+        .annotate(first_date=Coalesce(first_date_subquery(), "report_date"), no_proof=without_proof())
         .select_related("unit", "year")
-        .prefetch_related(
-            "authors",
-            "topics",
-            Prefetch(
-                "publications",
-                queryset=Publication.objects.select_related("outlet", "outlet__level").prefetch_related("evidence"),
-            ),
-        )
     )
-    if f.get("status"):
-        qs = qs.filter(status=f["status"])
+    status = f.get("status")
+    if status == CORRECTION_STATUS:
+        qs = qs.filter(publications__pending_review=True).distinct()
+    elif status:
+        qs = qs.filter(status=status)
     if f.get("unit"):
         qs = qs.filter(unit=f["unit"])
     if f.get("month"):
@@ -74,7 +88,33 @@ def review_queue(request):
         qs = qs.filter(pk__in=Publication.objects.filter(outlet__level=f["level"]).values("piece"))
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
-    qs = qs.order_by("submitted_at", "id")
+    if f.get("noproof"):
+        qs = qs.filter(no_proof=True)
+    if f.get("q"):
+        words = f["q"].split()
+        for word in words[:5]:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(unit__name__icontains=word)
+                | Q(pk__in=PieceAuthor.objects.filter(name__icontains=word).values("piece"))
+                | Q(pk__in=Publication.objects.filter(outlet__name__icontains=word).values("piece"))
+            )
+    return filters, qs.order_by("submitted_at", "id")
+
+
+@require_roles(*REVIEWERS)
+def review_queue(request):
+    year = current_year(request)
+    filters, qs = queue_queryset(year, request.GET)
+    qs = qs.prefetch_related(
+        "authors",
+        "topics",
+        Prefetch(
+            "publications",
+            queryset=Publication.objects.select_related("outlet", "outlet__level").prefetch_related("evidence"),
+        ),
+    )
+    f = filters.cleaned_data if filters.is_valid() else {}
     if f.get("dup"):
         # The duplicate filter needs every candidate's warning: two queries over the year, then
         # the page is cut from the flagged ids.
@@ -100,8 +140,9 @@ def review_queue(request):
     pubs = [pub for p in rows for pub in p.publications.all()]
     attach_checks(pubs, {p.pk: p.title for p in rows})
     twins = proof_twins(year_id=year.pk, piece_ids=[p.pk for p in rows])
-    query = params.copy()
+    query = request.GET.copy()
     query.pop("page", None)
+    user = request.user
     return render(
         request,
         "publicity/review_queue.html",
@@ -115,34 +156,76 @@ def review_queue(request):
                     "dups": dups.get(p.pk, []),
                     "twins": twins.get(p.pk, []),
                     "proof_flagged": any(x.proof and x.proof.flagged for x in p.publications.all()),
+                    "no_proof": year.require_proof and p.no_proof,
+                    "own": review_services.is_own_piece(user, p),
+                    "pending": [x for x in p.publications.all() if x.pending_review],
                 }
                 for p in rows
             ],
             "query": query.urlencode(),
             "reject_form": RejectForm(),
+            "reasons": list(RejectionReason.objects.filter(is_active=True)),
         },
     )
 
 
 def _back(request, default: str):
     target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return redirect(target)
     return redirect(default)
+
+
+def _queue_url(request) -> str:
+    """The queue address the reviewer came from (only a queue address is accepted)."""
+    base = reverse("publicity:review-queue")
+    wanted = request.POST.get("queue") or ""
+    return wanted if wanted.startswith(base) else base
+
+
+def _advance(request, year: AssessmentYear):
+    """After a decision on the piece page: open the next piece of the same queue, else go back to it."""
+    queue = _queue_url(request)
+    params = QueryDict(queue.partition("?")[2])
+    _filters, qs = queue_queryset(year, params)
+    user = request.user
+    for piece in qs.exclude(created_by=user).exclude(unit_id=user.unit_id or 0)[:1]:
+        url = reverse("publicity:piece-detail", args=[piece.pk])
+        return redirect(f"{url}?{urlencode({'from': 'review', 'back': queue})}")
+    messages.info(request, _("队列中已没有待审核的稿件。"))
+    return redirect(queue)
+
+
+def _after(request, piece: Piece, done: bool):
+    if done and request.POST.get("advance"):
+        return _advance(request, piece.year)
+    return _back(request, reverse("publicity:review-queue"))
+
+
+def _decide(request, piece: Piece, *, approve: bool, reason: str = "") -> bool:
+    version = posted_version(request.POST)
+    if version is None:
+        messages.error(request, _("该稿件在您打开后已被修改,请重新审核。"))
+        return False
+    try:
+        review_services.piece_review(
+            actor=request.user, piece=piece, approve=approve, reason=reason, expected_version=version
+        )
+    except ValidationError as exc:
+        for msg in error_messages(exc):
+            messages.error(request, msg)
+        return False
+    return True
 
 
 @require_POST
 @require_roles(*REVIEWERS)
 def review_approve(request, pk):
     piece = get_piece_for_user(request.user, pk)
-    try:
-        services.piece_review(actor=request.user, piece=piece, approve=True)
-    except ValidationError as exc:
-        for msg in error_messages(exc):
-            messages.error(request, msg)
-    else:
+    done = _decide(request, piece, approve=True)
+    if done:
         messages.success(request, _("稿件“%(title)s”已审核通过。") % {"title": piece.title})
-    return _back(request, reverse("publicity:review-queue"))
+    return _after(request, piece, done)
 
 
 @require_POST
@@ -154,35 +237,73 @@ def review_reject(request, pk):
         for msg in form.errors.get("reason", []):
             messages.error(request, _("稿件“%(title)s”:%(error)s") % {"title": piece.title, "error": msg})
         return _back(request, reverse("publicity:review-queue"))
-    try:
-        services.piece_review(actor=request.user, piece=piece, approve=False, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        for msg in error_messages(exc):
-            messages.error(request, msg)
-    else:
-        messages.success(
-            request,
-            _("稿件“%(title)s”已退回:%(reason)s") % {"title": piece.title, "reason": form.cleaned_data["reason"]},
-        )
-    return _back(request, reverse("publicity:review-queue"))
+    reason = form.cleaned_data["reason"]
+    done = _decide(request, piece, approve=False, reason=reason)
+    if done:
+        messages.success(request, _("稿件“%(title)s”已退回:%(reason)s") % {"title": piece.title, "reason": reason})
+    return _after(request, piece, done)
+
+
+def _batch_items(request) -> tuple[dict[int, int], int]:
+    """{piece id: version} from the ticked boxes, and how many values were not understood."""
+    items, bad = {}, 0
+    for value in request.POST.getlist("ids"):
+        match = BATCH_ITEM.match(value)
+        if match is None:
+            bad += 1
+            continue
+        items[int(match.group(1))] = int(match.group(2))
+    return items, bad
 
 
 @require_POST
 @require_roles(*REVIEWERS)
 def review_batch(request):
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
-    if not ids:
-        messages.error(request, _("请先勾选要批量通过的稿件。"))
+    """批量通过 / 批量退回 (one reason for all). Pieces lacking proof are named and need a confirmation."""
+    items, bad = _batch_items(request)
+    reject = request.POST.get("action") == "reject"
+    if bad:
+        messages.error(request, _("有 %(n)s 项勾选无法识别,已忽略;请刷新页面后重试。") % {"n": bad})
+    if not items:
+        messages.error(request, _("请先勾选要批量处理的稿件。"))
         return _back(request, reverse("publicity:review-queue"))
-    approved, failed = 0, []
-    for piece in Piece.objects.visible_to(request.user).filter(pk__in=ids).order_by("id"):
+    reason = ""
+    if reject:
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            for msg in form.errors.get("reason", []):
+                messages.error(request, msg)
+            return _back(request, reverse("publicity:review-queue"))
+        reason = form.cleaned_data["reason"]
+    pieces = list(
+        Piece.objects.visible_to(request.user)
+        .filter(pk__in=list(items))
+        .select_related("year", "unit")
+        .annotate(no_proof=without_proof())
+        .order_by("submitted_at", "id")
+    )
+    bare = [p for p in pieces if p.no_proof and p.year.require_proof]
+    if not reject and bare and not request.POST.get("confirm_noproof"):
+        return render(
+            request,
+            "publicity/review_batch_confirm.html",
+            {"pieces": pieces, "bare": bare, "ids": request.POST.getlist("ids"), "next": request.POST.get("next", "")},
+        )
+    done, failed = 0, []
+    for piece in pieces:
         try:
-            services.piece_review(actor=request.user, piece=piece, approve=True)
-            approved += 1
-        except ValidationError as exc:
-            failed.extend(error_messages(exc))
-    if approved:
-        messages.success(request, _("已批量通过 %(n)s 篇稿件。") % {"n": approved})
+            review_services.piece_review(
+                actor=request.user, piece=piece, approve=not reject, reason=reason, expected_version=items[piece.pk]
+            )
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            failed.extend(_("“%(title)s”:%(error)s") % {"title": piece.title, "error": m} for m in text)
+    if done:
+        if reject:
+            messages.success(request, _("已批量退回 %(n)s 篇稿件:%(reason)s") % {"n": done, "reason": reason})
+        else:
+            messages.success(request, _("已批量通过 %(n)s 篇稿件。") % {"n": done})
     for msg in failed:
         messages.warning(request, msg)
     return _back(request, reverse("publicity:review-queue"))

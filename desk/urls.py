@@ -5,6 +5,7 @@ from django.urls import path
 
 from . import (
     audit_log,
+    corrections,
     dashboard,
     evidence,
     home,
@@ -33,6 +34,7 @@ publicity_patterns = (
         path("pieces/<int:pk>/withdraw/", pieces.piece_withdraw, name="piece-withdraw"),
         path("pieces/<int:pk>/delete/", pieces.piece_delete, name="piece-delete"),
         path("evidence/<int:pk>/", evidence.evidence_file, name="evidence"),
+        path("evidence/<int:pk>/preview.png", evidence.evidence_preview, name="evidence-preview"),
         path("outlets/search.json", evidence.outlet_search, name="outlet-search"),
         path("evidence/stage/", proof.evidence_stage, name="evidence-stage"),
         path("evidence/staged/<uuid:token>/reading.json", proof.staged_reading, name="staged-reading"),
@@ -40,6 +42,9 @@ publicity_patterns = (
         path("review/<int:pk>/approve/", review.review_approve, name="review-approve"),
         path("review/<int:pk>/reject/", review.review_reject, name="review-reject"),
         path("review/batch/", review.review_batch, name="review-batch"),
+        path("review/<int:pk>/revoke/", corrections.review_revoke, name="review-revoke"),
+        path("pieces/<int:pk>/correction/", corrections.piece_correction, name="piece-correction"),
+        path("corrections/<int:pk>/review/", corrections.correction_review, name="correction-review"),
         path("dashboard/", dashboard.dashboard, name="dashboard"),
         path("reports/", reporting.unit_reports, name="unit-reports"),
         path("reports/overview/", reporting.reports_overview, name="reports-overview"),

@@ -20,8 +20,10 @@ from .models import (
     Piece,
     PieceAuthor,
     Publication,
+    RejectionReason,
     Reminder,
     ReportingRule,
+    ReviewEvent,
     Topic,
     UnitTarget,
 )
@@ -316,3 +318,31 @@ class UnitAdmin(TableImportExportMixin, admin.ModelAdmin):
     search_fields = ["name", "aliases", "liaison_name", "head_name"]
     autocomplete_fields = ["parent"]
     list_per_page = 100
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    """The common rejection reasons the reviewer picks from (data; free text may be added)."""
+
+    list_display = ["text", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["text"]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    """Each piece's review history: written only by the review services, never by hand."""
+
+    list_display = ["piece", "kind", "actor_name", "at", "reason", "detail"]
+    list_filter = ["kind", "piece__year"]
+    list_select_related = ["piece"]
+    search_fields = ["piece__title", "actor_name", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit, UnitKind, split_list
+from units.validators import reject_control_chars
 
 from .claims import normalise_title
 
@@ -17,7 +18,7 @@ class OutletLevel(models.Model):
     """中央/国家级 > 省级 > 市级 > 县级. ``rank``: higher is a higher level."""
 
     code = models.SlugField(_("代码"), max_length=30, unique=True)
-    name = models.CharField(_("名称"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True, validators=[reject_control_chars])
     rank = models.PositiveSmallIntegerField(_("级别序号"), unique=True, help_text=_("数字越大级别越高"))
 
     class Meta:
@@ -31,7 +32,7 @@ class OutletLevel(models.Model):
 
 class OutletCategory(models.Model):
     code = models.SlugField(_("代码"), max_length=30, unique=True)
-    name = models.CharField(_("名称"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True, validators=[reject_control_chars])
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -44,10 +45,20 @@ class OutletCategory(models.Model):
 
 
 class Outlet(models.Model):
-    name = models.CharField(_("媒体名称"), max_length=100, unique=True)
-    aliases = models.CharField(_("别名"), max_length=300, blank=True, help_text=_("多个用顿号、逗号或空格分隔"))
+    name = models.CharField(_("媒体名称"), max_length=100, unique=True, validators=[reject_control_chars])
+    aliases = models.CharField(
+        _("别名"),
+        max_length=300,
+        blank=True,
+        help_text=_("多个用顿号、逗号或空格分隔"),
+        validators=[reject_control_chars],
+    )
     domains = models.CharField(
-        _("网站域名"), max_length=300, blank=True, help_text=_("如 people.com.cn,多个用逗号分隔")
+        _("网站域名"),
+        max_length=300,
+        blank=True,
+        help_text=_("如 people.com.cn,多个用逗号分隔"),
+        validators=[reject_control_chars],
     )
     level = models.ForeignKey(OutletLevel, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("级别"))
     category = models.ForeignKey(
@@ -81,8 +92,8 @@ class Outlet(models.Model):
 
 
 class Topic(models.Model):
-    name = models.CharField(_("专题名称"), max_length=50, unique=True)
-    aliases = models.CharField(_("别名"), max_length=200, blank=True)
+    name = models.CharField(_("专题名称"), max_length=50, unique=True, validators=[reject_control_chars])
+    aliases = models.CharField(_("别名"), max_length=200, blank=True, validators=[reject_control_chars])
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -103,10 +114,15 @@ class YearStatus(models.TextChoices):
 
 class AssessmentYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=[MinValueValidator(2000)])
-    title = models.CharField(_("标题"), max_length=100, blank=True)
+    title = models.CharField(_("标题"), max_length=100, blank=True, validators=[reject_control_chars])
     status = models.CharField(_("状态"), max_length=10, choices=YearStatus.choices, default=YearStatus.DRAFT)
     roster_due = models.DateField(_("联络员名单报送截止"), null=True, blank=True)
-    issuing_office = models.CharField(_("发文单位"), max_length=100, blank=True)
+    issuing_office = models.CharField(_("发文单位"), max_length=100, blank=True, validators=[reject_control_chars])
+    require_proof = models.BooleanField(
+        _("提交须有佐证"),
+        default=True,
+        help_text=_("勾选后,每条刊发记录须有佐证文件或链接才能提交审核(2011年预设:是)"),
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -162,7 +178,7 @@ class PieceQuerySet(models.QuerySet):
 class Piece(models.Model):
     year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("年度"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("单位"))
-    title = models.CharField(_("标题"), max_length=300)
+    title = models.CharField(_("标题"), max_length=300, validators=[reject_control_chars])
     kind = models.CharField(_("稿件类型"), max_length=12, choices=PieceKind.choices, default=PieceKind.NEWS)
     topics = models.ManyToManyField(Topic, blank=True, related_name="pieces", verbose_name=_("专题"))
     characters = models.PositiveIntegerField(_("字数"), default=0)
@@ -172,7 +188,7 @@ class Piece(models.Model):
     status = models.CharField(
         _("审核状态"), max_length=10, choices=PieceStatus.choices, default=PieceStatus.DRAFT, db_index=True
     )
-    reject_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    reject_reason = models.CharField(_("退回原因"), max_length=500, blank=True, validators=[reject_control_chars])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -198,6 +214,10 @@ class Piece(models.Model):
     # reported a publication first (以先报为准) and whether the report was late (DOMAIN §10).
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # Raised by every change that goes through publicity.services (the piece, its authors, topics,
+    # publications, evidence, its status). A review carries the version the reviewer was shown, so
+    # an approval covers exactly what was seen (issue 11 item 1).
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = PieceQuerySet.as_manager()
 
@@ -234,7 +254,7 @@ class Piece(models.Model):
 class PieceAuthor(models.Model):
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="authors", verbose_name=_("稿件"))
     position = models.PositiveSmallIntegerField(_("署名顺序"))
-    name = models.CharField(_("作者"), max_length=50)
+    name = models.CharField(_("作者"), max_length=50, validators=[reject_control_chars])
 
     class Meta:
         ordering = ["piece", "position"]
@@ -250,13 +270,24 @@ class PieceAuthor(models.Model):
         return self.name
 
 
+class PublicationQuerySet(models.QuerySet):
+    def reviewed(self):
+        """Publications that count: all but additions still waiting for review (补登待审)."""
+        return self.filter(pending_review=False)
+
+
 class Publication(models.Model):
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="publications", verbose_name=_("稿件"))
     outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="publications", verbose_name=_("媒体"))
     date = models.DateField(_("刊发日期"))
     placement = models.CharField(_("版面位置"), max_length=10, choices=Placement.choices, default=Placement.OTHER)
-    page = models.CharField(_("版面/栏目"), max_length=100, blank=True)
+    page = models.CharField(_("版面/栏目"), max_length=100, blank=True, validators=[reject_control_chars])
     url = models.URLField(_("链接"), max_length=500, blank=True)
+    # 补登刊发: a publication added to an approved piece waits for review. Until then it counts for
+    # nothing (scoring reads reviewed publications only); the piece keeps counting as approved.
+    pending_review = models.BooleanField(_("补登待审"), default=False, db_index=True)
+
+    objects = PublicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]
@@ -404,8 +435,8 @@ class Indicator(models.Model):
     unit_kind = models.ForeignKey(
         UnitKind, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("单位类型")
     )
-    code = models.CharField(_("代码"), max_length=10)
-    name = models.CharField(_("指标名称"), max_length=100)
+    code = models.CharField(_("代码"), max_length=10, validators=[reject_control_chars])
+    name = models.CharField(_("指标名称"), max_length=100, validators=[reject_control_chars])
     min_level = models.ForeignKey(
         OutletLevel,
         on_delete=models.PROTECT,
@@ -597,7 +628,7 @@ class PeriodReport(models.Model):
     month = models.PositiveSmallIntegerField(_("月份"))
     is_zero = models.BooleanField(_("零报告"), default=False)
     piece_count = models.PositiveIntegerField(_("稿件数"), default=0)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True, validators=[reject_control_chars])
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("报送人")
     )
@@ -621,7 +652,7 @@ class Reminder(models.Model):
     year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("单位"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    message = models.CharField(_("提醒内容"), max_length=300)
+    message = models.CharField(_("提醒内容"), max_length=300, validators=[reject_control_chars])
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("发送人")
     )
@@ -635,3 +666,70 @@ class Reminder(models.Model):
 
     def __str__(self):
         return _("%(unit)s %(month)s月") % {"unit": self.unit, "month": self.month}
+
+
+class ReviewEventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("提交审核")
+    RESUBMITTED = "resubmitted", _("重新提交")
+    WITHDRAWN = "withdrawn", _("撤回为草稿")
+    APPROVED = "approved", _("审核通过")
+    REJECTED = "rejected", _("退回")
+    REVOKED = "revoked", _("撤销通过")
+    CORRECTION_ADDED = "correction_added", _("补登刊发")
+    CORRECTION_APPROVED = "correction_approved", _("补登通过")
+    CORRECTION_REJECTED = "correction_rejected", _("补登退回")
+
+
+class ReviewEvent(models.Model):
+    """One step of a piece's review history (issue 11 item 4): who did what, when, and why.
+
+    Written only by publicity.services, in the same transaction as the step itself."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="review_events", verbose_name=_("稿件"))
+    kind = models.CharField(_("环节"), max_length=20, choices=ReviewEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True, validators=[reject_control_chars])
+    detail = models.CharField(_("说明"), max_length=300, blank=True, validators=[reject_control_chars])
+    version = models.PositiveIntegerField(_("稿件版本"), default=1)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ReviewEventKind.values), name="review_event_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["rejected", "revoked", "correction_rejected"]) | ~Q(reason=""),
+                name="review_event_refusal_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["piece", "at"])]
+
+    def __str__(self):
+        return f"{self.piece} {self.get_kind_display()}"
+
+
+class RejectionReason(models.Model):
+    """A common rejection reason the reviewer picks from (data: the bureau edits the list)."""
+
+    text = models.CharField(_("退回原因"), max_length=200, unique=True, validators=[reject_control_chars])
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("常用退回原因")
+        verbose_name_plural = _("常用退回原因")
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="rejection_reason_not_blank")]
+
+    def __str__(self):
+        return self.text

@@ -4,7 +4,7 @@ so the same rules hold whichever door the data came in by (CONVENTIONS §2)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditAction
 from audit.recorder import record_many
 from units.models import Unit, User, split_list
+from units.validators import find_control_char, reject_control_chars
 
 from .models import (
     AssessmentYear,
@@ -29,6 +30,8 @@ from .models import (
     Placement,
     Publication,
     Reminder,
+    ReviewEvent,
+    ReviewEventKind,
     StagedEvidence,
     Topic,
     UnitTarget,
@@ -130,6 +133,16 @@ def _validate_piece(
             errors.setdefault("publications", []).append(
                 _("版面位置“%(placement)s”无效。") % {"placement": p.placement}
             )
+    texts = {"title": [title], "authors": authors, "publications": [t for p in publications for t in (p.page, p.url)]}
+    for field, values in texts.items():
+        for value in values:
+            if find_control_char(value) is not None:
+                label = {"title": _("标题"), "authors": _("作者"), "publications": _("刊发记录")}[field]
+                try:
+                    reject_control_chars(value, label=label)
+                except ValidationError as exc:
+                    errors.setdefault(field, []).extend(exc.messages)
+                break
     when = piece_year_date(publications, report_date)
     if when is not None and when.year != year.year:
         field = "publications" if publications else "report_date"
@@ -163,6 +176,71 @@ def _write_children(
             pub.save()
 
 
+# --- versions, history and proof (issue 11 items 1, 4, 5) ---------------------------------------------
+
+
+def stale_version_error() -> ValidationError:
+    return ValidationError(_("该稿件在您打开后已被修改,请重新审核。"), code="stale")
+
+
+def record_event(piece: Piece, kind: str, actor: User | None, *, reason: str = "", detail: str = "") -> ReviewEvent:
+    """One step of the piece's review history, written in the step's own transaction."""
+    name = (actor.display_name or actor.username) if actor is not None else _("系统(命令行)")
+    return ReviewEvent.objects.create(
+        piece=piece, kind=kind, actor=actor, actor_name=name, reason=reason, detail=detail[:300], version=piece.version
+    )
+
+
+def _save_new_version(piece: Piece, fields: Iterable[str] = ()) -> Piece:
+    """Save ``fields`` and raise the version: every change a review must not silently cover."""
+    piece.version += 1
+    piece.save(update_fields=[*fields, "version", "updated_at"])
+    return piece
+
+
+def publication_label(pub: Publication) -> str:
+    return f"{pub.outlet} {pub.date:%Y-%m-%d} {pub.get_placement_display()}"
+
+
+def publications_missing_proof(piece: Piece) -> list[Publication]:
+    """Publications with neither an evidence file nor a link."""
+    pubs = piece.publications.select_related("outlet").prefetch_related("evidence")
+    return [p for p in pubs if not p.url and not p.evidence.all()]
+
+
+def missing_proof_error(pubs: Iterable[Publication]) -> ValidationError:
+    return ValidationError(
+        {
+            "publications": [
+                _("“%(outlet)s”的刊发记录没有佐证材料:请上传版面照片、截图或 PDF,或填写链接。") % {"outlet": p.outlet}
+                for p in pubs
+            ]
+        }
+    )
+
+
+def _ensure_proof(piece: Piece, check_proof: bool) -> None:
+    """The year's proof rule (AssessmentYear.require_proof) at the moment a piece goes to review."""
+    if not check_proof or not piece.year.require_proof:
+        return
+    missing = publications_missing_proof(piece)
+    if missing:
+        raise missing_proof_error(missing)
+
+
+def _attach_uploads(piece: Piece, actor: User | None, uploads: Mapping[int, object] | None) -> None:
+    """Evidence keyed by outlet id (an uploaded file, or a proof staged from the piece form), stored for the
+    piece's publications in the same transaction."""
+    if not uploads:
+        return
+    by_outlet = {p.outlet_id: p for p in piece.publications.select_related("outlet")}
+    for outlet_id, upload in uploads.items():
+        if isinstance(upload, StagedEvidence):
+            _store_staged(actor, by_outlet[outlet_id], upload, piece.unit_id)
+        elif upload:
+            _store_evidence(actor, by_outlet[outlet_id], upload)
+
+
 @transaction.atomic
 def piece_create(
     *,
@@ -178,8 +256,17 @@ def piece_create(
     publications: Sequence[PublicationInput] = (),
     submit: bool = False,
     approve: bool = False,
+    uploads: Mapping[int, object] | None = None,
+    check_proof: bool = True,
 ) -> Piece:
+    """Create a piece; ``submit`` sends it to review (the year's proof rule applies unless ``check_proof``
+    is off: table imports carry no files, and their pieces are flagged in the review queue instead).
+    ``approve`` (imports of reviewed tables) approves it at once: a reviewer's act, never for their own unit."""
     ensure_can_edit_unit(actor, unit)
+    if approve:
+        ensure_can_review(actor)
+        if actor is not None and actor.unit_id == unit.pk:
+            raise PermissionDenied(_("不能审核本单位或本人录入的稿件,请由其他审核员审核。"))
     year = ensure_year_editable(year, lock=True)
     author_list = clean_authors(authors)
     title = title.strip()
@@ -207,7 +294,12 @@ def piece_create(
     piece.full_clean(exclude=PIECE_FK_FIELDS, validate_unique=False, validate_constraints=False)
     piece.save()
     _write_children(piece, author_list, topics, publications)
+    _attach_uploads(piece, actor, uploads)
+    if submit or approve:
+        _ensure_proof(piece, check_proof)
+        record_event(piece, ReviewEventKind.SUBMITTED, actor)
     if approve:
+        record_event(piece, ReviewEventKind.APPROVED, actor, detail=_("录入时直接审核通过(导入已审核的统计表)"))
         counted_changed.send(sender=Piece, year_id=piece.year_id, piece_ids=[piece.pk])
     return piece
 
@@ -230,14 +322,18 @@ def piece_update(
     report_date: dt.date | None = None,
     publications: Sequence[PublicationInput] | None = None,
     submit: bool = False,
-    expected_updated_at: dt.datetime | None = None,
+    expected_version: int | None = None,
+    uploads: Mapping[int, object] | None = None,
+    check_proof: bool = True,
 ) -> Piece:
+    """Change a piece that is not approved. A submitted piece never changes under the reviewer's eyes:
+    saved with ``submit`` it is a new submission (a new version), otherwise it goes back to draft."""
     piece = lock_piece(piece)
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status not in EDITABLE_STATUSES:
         raise ValidationError(_("稿件已审核通过,不能再修改。"))
-    if expected_updated_at is not None and piece.updated_at != expected_updated_at:
+    if expected_version is not None and piece.version != expected_version:
         raise ValidationError(_("稿件已被他人修改或审核,请刷新页面后重试。"))
     if publications is None:
         publications = [
@@ -262,27 +358,48 @@ def piece_update(
                 % {"year": piece.year.year, "title": title}
             }
         )
+    was_submitted = piece.status == PieceStatus.SUBMITTED
     piece.title, piece.kind, piece.characters, piece.report_date = title, kind, characters, report_date
+    event = None
     if submit:
+        event = ReviewEventKind.RESUBMITTED if piece.submitted_at is not None else ReviewEventKind.SUBMITTED
         piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
         piece.first_submitted_at = piece.first_submitted_at or piece.submitted_at
+    elif was_submitted:
+        event = ReviewEventKind.WITHDRAWN
+        piece.status = PieceStatus.DRAFT
+    piece.version += 1
     piece.full_clean(exclude=PIECE_FK_FIELDS, validate_unique=False, validate_constraints=False)
     piece.save()
     _write_children(piece, author_list, topics, publications)
+    _attach_uploads(piece, actor, uploads)
+    if submit:
+        _ensure_proof(piece, check_proof)
+    if event == ReviewEventKind.WITHDRAWN:
+        record_event(piece, event, actor, detail=_("待审核时修改并保存为草稿,须重新提交审核"))
+    elif event is not None:
+        record_event(piece, event, actor)
     return piece
 
 
 @transaction.atomic
-def piece_submit(*, actor: User | None, piece: Piece) -> Piece:
+def piece_submit(
+    *, actor: User | None, piece: Piece, check_proof: bool = True, expected_version: int | None = None
+) -> Piece:
     piece = lock_piece(piece)
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
     if piece.status not in (PieceStatus.DRAFT, PieceStatus.REJECTED):
         raise ValidationError(_("稿件当前状态为“%(status)s”,不能提交。") % {"status": piece.get_status_display()})
+    if expected_version is not None and piece.version != expected_version:
+        raise ValidationError(_("稿件已被他人修改或审核,请刷新页面后重试。"))
+    _ensure_proof(piece, check_proof)
+    kind = ReviewEventKind.RESUBMITTED if piece.submitted_at is not None else ReviewEventKind.SUBMITTED
     piece.status, piece.submitted_at, piece.reject_reason = PieceStatus.SUBMITTED, timezone.now(), ""
     # The first submission date stays: it decides 以先报为准 and timeliness (DOMAIN §10).
     piece.first_submitted_at = piece.first_submitted_at or piece.submitted_at
-    piece.save(update_fields=["status", "submitted_at", "first_submitted_at", "reject_reason", "updated_at"])
+    _save_new_version(piece, ["status", "submitted_at", "first_submitted_at", "reject_reason"])
+    record_event(piece, kind, actor)
     return piece
 
 
@@ -295,7 +412,8 @@ def piece_withdraw(*, actor: User | None, piece: Piece) -> Piece:
     if piece.status != PieceStatus.SUBMITTED:
         raise ValidationError(_("稿件当前状态为“%(status)s”,不能撤回。") % {"status": piece.get_status_display()})
     piece.status = PieceStatus.DRAFT
-    piece.save(update_fields=["status", "updated_at"])
+    _save_new_version(piece, ["status"])
+    record_event(piece, ReviewEventKind.WITHDRAWN, actor)
     return piece
 
 
@@ -314,25 +432,14 @@ def ensure_can_review(user: User | None) -> None:
         raise PermissionDenied(_("只有审核员可以审核稿件。"))
 
 
-@transaction.atomic
-def piece_review(*, actor: User | None, piece: Piece, approve: bool, reason: str = "") -> Piece:
-    ensure_can_review(actor)
-    piece = lock_piece(piece)
-    ensure_year_editable(piece.year, lock=True)
-    if piece.status != PieceStatus.SUBMITTED:
-        raise ValidationError(
-            _("稿件“%(title)s”当前状态为“%(status)s”,已被处理,不能重复审核。")
-            % {"title": piece.title, "status": piece.get_status_display()}
-        )
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": _("退回稿件必须填写退回原因。")})
-    piece.status = PieceStatus.APPROVED if approve else PieceStatus.REJECTED
-    piece.reject_reason = "" if approve else reason
-    piece.reviewed_by, piece.reviewed_at = actor, timezone.now()
-    piece.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at", "updated_at"])
-    counted_changed.send(sender=Piece, year_id=piece.year_id, piece_ids=[piece.pk])
-    return piece
+def piece_review(
+    *, actor: User | None, piece: Piece, approve: bool, reason: str = "", expected_version: int | None = None
+) -> Piece:
+    """Approve or reject a submitted piece: see ``publicity.review.piece_review`` (kept here for every door
+    that already calls ``services.piece_review``)."""
+    from .review import piece_review as review
+
+    return review(actor=actor, piece=piece, approve=approve, reason=reason, expected_version=expected_version)
 
 
 # --- Evidence, periodic reports and reminders (web app) -----------------------------------------
@@ -358,20 +465,17 @@ def _editable_piece_for_evidence(actor: User | None, publication: Publication) -
     piece = lock_piece(publication.piece)
     ensure_can_edit_unit(actor, piece.unit)
     ensure_year_editable(piece.year, lock=True)
-    if piece.status == PieceStatus.APPROVED:
+    # An approved piece's proof is what was approved; only an addition waiting for review (补登) takes a file.
+    if piece.status == PieceStatus.APPROVED and not publication.pending_review:
         raise ValidationError(_("稿件已审核通过,佐证材料不能再更换。"))
     return piece
 
 
-@transaction.atomic
-def evidence_attach(*, actor: User | None, publication: Publication, upload, replace: bool = True) -> Evidence:
-    """Store an uploaded clipping/screenshot/PDF for a publication. The content is checked by
-    ``publicity.uploads``; the stored name is generated (``evidence_path``). An approved piece's
-    evidence cannot be replaced. The file is then read in the background (``publicity.tasks``)."""
+def _store_evidence(actor: User | None, publication: Publication, upload, *, replace: bool = True) -> Evidence:
+    """Check and store an uploaded file for a publication (the caller holds the piece's lock)."""
     from .upload_guard import display_name
     from .uploads import validate_evidence
 
-    _editable_piece_for_evidence(actor, publication)
     info = validate_evidence(upload, label=_("“%(outlet)s”的佐证材料") % {"outlet": publication.outlet})
     if replace:
         _replace_evidence(publication)
@@ -383,6 +487,7 @@ def evidence_attach(*, actor: User | None, publication: Publication, upload, rep
         sha256=info.sha256,
         uploaded_by=actor,
     )
+    upload = info.stored or upload
     evidence.file.save("upload", upload, save=False)
     evidence.full_clean(exclude=["file"])
     evidence.save()
@@ -424,14 +529,12 @@ def evidence_stage(*, actor: User, upload) -> StagedEvidence:
     return staged
 
 
-@transaction.atomic
-def evidence_attach_staged(*, actor: User, publication: Publication, staged: StagedEvidence) -> Evidence:
-    """Attach a proof staged from the piece form to its (now saved) publication; the staged copy goes."""
+def _store_staged(actor: User | None, publication: Publication, staged: StagedEvidence, unit_id: int) -> Evidence:
+    """Move a proof staged from the piece form onto its (now saved) publication; the staged copy goes."""
     from django.core.files import File
 
-    piece = _editable_piece_for_evidence(actor, publication)
     staged = StagedEvidence.objects.select_for_update().filter(pk=staged.pk).first()
-    if staged is None or staged.unit_id != piece.unit_id or staged.uploaded_by_id != getattr(actor, "pk", None):
+    if staged is None or staged.unit_id != unit_id or staged.uploaded_by_id != getattr(actor, "pk", None):
         raise ValidationError(_("“%(outlet)s”的佐证材料已失效,请重新上传。") % {"outlet": publication.outlet})
     _replace_evidence(publication)
     evidence = Evidence(
@@ -451,6 +554,41 @@ def evidence_attach_staged(*, actor: User, publication: Publication, staged: Sta
     transaction.on_commit(lambda: storage.delete(name))
     _request_reading(evidence.sha256, evidence.file.name)  # already read while staged: a no-op then
     return evidence
+
+
+@transaction.atomic
+def evidence_attach_staged(*, actor: User, publication: Publication, staged: StagedEvidence) -> Evidence:
+    """Attach a proof staged from the piece form to its (now saved) publication: a new version of the piece."""
+    piece = _editable_piece_for_evidence(actor, publication)
+    evidence = _store_staged(actor, publication, staged, piece.unit_id)
+    _save_new_version(piece)
+    return evidence
+
+
+@transaction.atomic
+def evidence_attach(*, actor: User | None, publication: Publication, upload, replace: bool = True) -> Evidence:
+    """Store an uploaded clipping/screenshot/PDF for a publication. The content is checked by
+    ``publicity.uploads``; the stored name is generated (``evidence_path``). An approved piece's
+    evidence cannot be replaced; a submitted piece's new evidence is a new version (a review
+    opened before it is refused)."""
+    piece = _editable_piece_for_evidence(actor, publication)
+    evidence = _store_evidence(actor, publication, upload, replace=replace)
+    _save_new_version(piece)
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, actor: User | None, evidence: Evidence) -> None:
+    """Remove an evidence file (the admin's delete): not from an approved piece, and a new version."""
+    piece = lock_piece(evidence.publication.piece)
+    ensure_can_edit_unit(actor, piece.unit)
+    ensure_year_editable(piece.year, lock=True)
+    if piece.status == PieceStatus.APPROVED and not evidence.publication.pending_review:
+        raise ValidationError(_("稿件已审核通过,佐证材料不能删除。"))
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _save_new_version(piece)
 
 
 def piece_month_q(year: AssessmentYear, month: int):

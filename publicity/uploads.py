@@ -21,6 +21,8 @@ class EvidenceInfo:
     content_type: str
     size: int
     sha256: str
+    # What to store instead of the upload (a re-encoded image); None: the upload itself.
+    stored: object | None = None
 
 
 def sniff_type(head: bytes) -> str | None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from publicity.models import AssessmentYear, Indicator, Outlet, OutletCategory, OutletLevel, Placement, YearStatus
 from units.models import Unit, UnitKind
+from units.validators import reject_control_chars
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 POINTS = {"max_digits": 8, "decimal_places": 2}
@@ -111,7 +112,7 @@ class RewardSchedule(models.Model):
         verbose_name=_("出资单位"),
         help_text=_("留空为市局"),
     )
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, validators=[reject_control_chars])
     payout = models.CharField(
         _("一稿多投奖励方式"),
         max_length=10,
@@ -217,7 +218,7 @@ class RewardRule(models.Model):
     min_characters = models.PositiveIntegerField(_("最少字数"), null=True, blank=True)
     amount = models.DecimalField(_("奖励金额(元)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     order = models.PositiveIntegerField(_("排序"), default=0)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True, validators=[reject_control_chars])
 
     class Meta:
         ordering = ["schedule", "order", "id"]
@@ -315,7 +316,7 @@ class YearStatusLog(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     from_status = models.CharField(_("原状态"), max_length=10, choices=YearStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=10, choices=YearStatus.choices)
-    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True, validators=[reject_control_chars])
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -334,14 +334,16 @@ def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_
             if pub.url:
                 urls.append(pub.url)
     candidates = (
-        Publication.objects.filter(piece__year=year, piece__status=PieceStatus.APPROVED, outlet_id__in=outlets)
+        Publication.objects.reviewed()
+        .filter(piece__year=year, piece__status=PieceStatus.APPROVED, outlet_id__in=outlets)
         .exclude(piece__unit_id__in=list(exclude_unit_ids))
         .filter(Q(date__in=dates) | Q(url__in=url_spellings(urls)))
         .values("piece_id")
     )
     facts: dict[int, dict] = {}
     for pub_id, piece_id, outlet_id, date, url, unit_id, title, first_at in (
-        Publication.objects.filter(piece_id__in=candidates)
+        Publication.objects.reviewed()
+        .filter(piece_id__in=candidates)
         .order_by("date", "id")
         .values_list(
             "id", "piece_id", "outlet_id", "date", "url", "piece__unit_id", "piece__title", "piece__first_submitted_at"
@@ -416,7 +418,9 @@ def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: 
     outlets: dict[int, OutletFact] = {}
     publications: dict[int, list[PublicationFact]] = {}
     for pub_id, piece_id, outlet_id, date, placement, url, *outlet in (  # 1 query
-        Publication.objects.filter(piece_filter)
+        # Reviewed publications only: an addition to an approved piece (补登刊发) counts once approved.
+        Publication.objects.reviewed()
+        .filter(piece_filter)
         .order_by("date", "id")
         .values_list(
             "id",
@@ -535,7 +539,9 @@ def piece_fact(piece: Piece) -> PieceFact:
         authors=tuple(a.name for a in piece.authors.all()),
         publications=tuple(
             PublicationFact(id=pub.pk, outlet=_outlet(pub.outlet), date=pub.date, placement=pub.placement, url=pub.url)
-            for pub in piece.publications.select_related("outlet__level", "outlet__category").order_by("date", "id")
+            for pub in piece.publications.reviewed()
+            .select_related("outlet__level", "outlet__category")
+            .order_by("date", "id")
         ),
         topic_ids=frozenset(t.pk for t in piece.topics.all()),
         title=piece.title,
@@ -616,6 +622,9 @@ def year_close(*, actor: User | None, year: AssessmentYear) -> YearSnapshot:
     pending = Piece.objects.filter(year=locked, status=PieceStatus.SUBMITTED).count()
     if pending:
         raise ValidationError(f"还有{pending}篇稿件待审核,请审核完毕后再结账。")
+    additions = Publication.objects.filter(piece__year=locked, pending_review=True).count()
+    if additions:
+        raise ValidationError(f"还有{additions}条补登刊发记录待审核,请审核完毕后再结账。")
     results = score_year(locked)
     YearSnapshot.objects.filter(year=locked).delete()
     snapshot = YearSnapshot.objects.create(

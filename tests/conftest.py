@@ -210,6 +210,7 @@ def make_piece(preset, outlets):
             publications=publications,
             submit=status != PieceStatus.DRAFT,
             approve=status == PieceStatus.APPROVED,
+            check_proof=False,  # like a table import: no files; the review queue flags missing proof
         )
         if status == PieceStatus.REJECTED:
             piece.status, piece.reject_reason = PieceStatus.REJECTED, "证据不清晰"

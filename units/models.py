@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .validators import reject_control_chars
+
 ALIAS_SPLIT = re.compile(r"[、，,;；\s]+")
 
 
@@ -17,7 +19,7 @@ class UnitKind(models.Model):
     """A kind of unit (县区人社局, 机关科室, 局属单位 …): data, not code."""
 
     code = models.SlugField(_("代码"), max_length=30, unique=True)
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True, validators=[reject_control_chars])
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -35,17 +37,21 @@ class UnitQuerySet(models.QuerySet):
 
 
 class Unit(models.Model):
-    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    name = models.CharField(_("单位名称"), max_length=100, unique=True, validators=[reject_control_chars])
     aliases = models.CharField(
-        _("简称/别名"), max_length=300, blank=True, help_text=_("多个用顿号、逗号或空格分隔,用于匹配导入表格")
+        _("简称/别名"),
+        max_length=300,
+        blank=True,
+        help_text=_("多个用顿号、逗号或空格分隔,用于匹配导入表格"),
+        validators=[reject_control_chars],
     )
     kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units", verbose_name=_("单位类型"))
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级单位")
     )
-    head_name = models.CharField(_("负责人"), max_length=50, blank=True)
-    liaison_name = models.CharField(_("联络员"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    head_name = models.CharField(_("负责人"), max_length=50, blank=True, validators=[reject_control_chars])
+    liaison_name = models.CharField(_("联络员"), max_length=50, blank=True, validators=[reject_control_chars])
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[reject_control_chars])
     order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -87,11 +93,11 @@ UNIT_ROLES = (Role.LIAISON, Role.UNIT_HEAD)
 class User(AbstractUser):
     """A person who signs in. Roles are flags so one user may hold several (DOMAIN §1)."""
 
-    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[reject_control_chars])
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属单位")
     )
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[reject_control_chars])
     is_bureau_admin = models.BooleanField(_("市局管理员"), default=False)
     is_reviewer = models.BooleanField(_("审核员"), default=False)
     is_liaison = models.BooleanField(_("单位联络员"), default=False)

@@ -8,6 +8,7 @@ import re
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 CLASSES = (
     ("大写字母", lambda c: c.isascii() and c.isupper()),
@@ -79,9 +80,9 @@ def reject_control_chars(value, *, label: str = "") -> None:
     char = find_control_char(value)
     if char is None:
         return
-    where = f"{label}" if label else ""
     raise ValidationError(
-        f"{where}含有不可见的控制字符(U+{ord(char):04X}),请删除后重新输入(常见于从其他软件复制粘贴的文字)。",
+        gettext("%(label)s含有不可见的控制字符(U+%(code)s),请删除后重新输入(常见于从其他软件复制粘贴的文字)。")
+        % {"label": label, "code": f"{ord(char):04X}"},
         code="control_characters",
     )
 

@@ -222,7 +222,8 @@
   rows.querySelectorAll("[data-row]").forEach(bindRow);
   rows.querySelectorAll("[data-row]").forEach(bindProof);
   number();
-  document.getElementById("add-pub").addEventListener("click", function () {
+  var add = document.getElementById("add-pub");  // absent on the 补登刊发 page (one row)
+  if (add) add.addEventListener("click", function () {
     var index = parseInt(total.value, 10);
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     var wrap = document.createElement("div");

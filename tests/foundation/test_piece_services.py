@@ -31,8 +31,8 @@ def create(users, units, preset, outlets, who="liaison_a", unit="a", **kw):
         characters=900,
         authors="张三、李四",
         publications=[
-            PublicationInput(outlets["安康日报"], dt.date(2011, 3, 5)),
-            PublicationInput(outlets["局网站"], dt.date(2011, 3, 4)),
+            PublicationInput(outlets["安康日报"], dt.date(2011, 3, 5), url="https://akxw.cn/a/1.html"),
+            PublicationInput(outlets["局网站"], dt.date(2011, 3, 4), url="https://ak.gov.cn/1"),
         ],
     )
     args.update(kw)

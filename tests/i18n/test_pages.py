@@ -129,19 +129,20 @@ def test_review_queue_and_flash_messages(client, english, users, units, make_pie
     assert "Review pieces · 2011" in page and ">Approve selected</button>" in page
     assert '<option value="" selected>All months</option>' in page or ">All months</option>" in page
     assert '<span class="badge submitted">Awaiting review</span>' in page
-    assert ">Approve</button>" in page and 'placeholder="Reason for return (required)"' in page
+    assert ">Approve</button>" in page and 'placeholder="e.g. The evidence is unreadable' in page
     assert_nav_english(page, "Review", "Dashboard", "Reporting status", "Reports")
 
-    page = english.post(reverse("publicity:review-approve", args=[piece.pk]), {"next": QUEUE}, follow=True)
+    shown = {"next": QUEUE, "version": piece.version}
+    page = english.post(reverse("publicity:review-approve", args=[piece.pk]), shown, follow=True)
     assert "Piece “汉滨区春风行动” approved." in page.content.decode()
     # a second approval: the service's ValidationError comes back in English, status label included
-    page = english.post(reverse("publicity:review-approve", args=[piece.pk]), {"next": QUEUE}, follow=True)
+    page = english.post(reverse("publicity:review-approve", args=[piece.pk]), shown, follow=True)
     assert "Piece “汉滨区春风行动” is already “Approved”: it has been dealt with and cannot be reviewed again." in (
         page.content.decode()
     )
 
     client.force_login(users["reviewer"])
-    page = client.post(reverse("publicity:review-approve", args=[piece.pk]), {"next": QUEUE}, follow=True)
+    page = client.post(reverse("publicity:review-approve", args=[piece.pk]), shown, follow=True)
     assert "稿件“汉滨区春风行动”当前状态为“已通过”,已被处理,不能重复审核。" in page.content.decode()
     assert "稿件审核 · 2011年度" in page.content.decode()
 

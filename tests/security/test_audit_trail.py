@@ -44,7 +44,9 @@ def test_piece_lifecycle_is_recorded_with_old_and_new_values(make_piece, units, 
             kind="news",
             characters=900,
             authors=["张三"],
-            publications=[PublicationInput(outlets["安康日报"], dt.date(2011, 3, 6), "headline")],
+            publications=[
+                PublicationInput(outlets["安康日报"], dt.date(2011, 3, 6), "headline", url="https://akxw.cn/a/2.html")
+            ],
         )
         piece_submit(actor=users["liaison_a"], piece=piece)
     update = AuditEvent.objects.filter(model="publicity.piece", action=AuditAction.UPDATE).order_by("id")

@@ -78,7 +78,7 @@ def test_piece_edit_ignores_status_and_unit(client, users, units, make_piece, ho
     client.force_login(users["liaison_a"])
     response = client.post(
         reverse("publicity:piece-edit", args=[piece.pk]),
-        {**piece_post(title="改后的标题", action="save", version=piece.updated_at.isoformat()), **hostile},
+        {**piece_post(title="改后的标题", action="save", version=piece.version), **hostile},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     piece.refresh_from_db()
@@ -90,8 +90,14 @@ def test_review_approve_and_reject_take_nothing_but_the_reason(client, users, un
     one = make_piece(units["a"], "待审一", [("安康日报", "2011-03-05")], status=PieceStatus.SUBMITTED)
     two = make_piece(units["a"], "待审二", [("安康日报", "2011-03-06")], status=PieceStatus.SUBMITTED)
     client.force_login(users["reviewer"])
-    client.post(reverse("publicity:review-approve", args=[one.pk]), {**hostile, "title": "篡改", "status": "rejected"})
-    client.post(reverse("publicity:review-reject", args=[two.pk]), {**hostile, "reason": "版面照片不清晰"})
+    client.post(
+        reverse("publicity:review-approve", args=[one.pk]),
+        {**hostile, "title": "篡改", "status": "rejected", "version": one.version},
+    )
+    client.post(
+        reverse("publicity:review-reject", args=[two.pk]),
+        {**hostile, "reason": "版面照片不清晰", "version": two.version},
+    )
     one.refresh_from_db()
     two.refresh_from_db()
     assert (one.status, one.title, one.unit, one.reviewed_by) == (
@@ -108,7 +114,15 @@ def test_review_batch_takes_only_the_selected_ids(client, users, units, make_pie
     mine = make_piece(units["a"], "批量一", [("安康日报", "2011-03-05")], status=PieceStatus.SUBMITTED)
     draft = make_piece(units["b"], "草稿不能批量通过", [("安康日报", "2011-03-05")], status=PieceStatus.DRAFT)
     client.force_login(users["reviewer"])
-    client.post(reverse("publicity:review-batch"), {**hostile, "ids": [mine.pk, draft.pk], "pk": draft.pk})
+    client.post(
+        reverse("publicity:review-batch"),
+        {
+            **hostile,
+            "ids": [f"{mine.pk}:{mine.version}", f"{draft.pk}:{draft.version}"],
+            "pk": draft.pk,
+            "confirm_noproof": "1",
+        },
+    )
     assert Piece.objects.get(pk=mine.pk).status == PieceStatus.APPROVED
     assert Piece.objects.get(pk=draft.pk).status == PieceStatus.DRAFT
 

@@ -16,7 +16,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import URLResolver, get_resolver, reverse
 
 from audit.permissions import role_permissions
-from publicity.models import PeriodReport, Piece, PieceStatus, Reminder
+from publicity.models import Outlet, PeriodReport, Piece, PieceStatus, Reminder
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,10 @@ ACCESS = {
     "publicity:piece-withdraw": {"liaison_a"},
     "publicity:piece-delete": {"liaison_a"},
     "publicity:evidence": UNIT_A | BUREAU_READERS,
+    "publicity:evidence-preview": UNIT_A | BUREAU_READERS,
+    "publicity:review-revoke": REVIEWERS,
+    "publicity:piece-correction": {"liaison_a"},
+    "publicity:correction-review": REVIEWERS,
     "publicity:outlet-search": LIAISONS | REVIEWERS,
     "publicity:evidence-stage": LIAISONS,  # POST only: every GET is a 405
     "publicity:staged-reading": {"liaison_a"},  # the uploader alone (another liaison: 404)
@@ -222,6 +226,16 @@ def world(users, units, make_piece, settings):
     from publicity.services import evidence_stage
 
     staged = evidence_stage(actor=users["liaison_a"], upload=SimpleUploadedFile("b.png", image("PNG")))
+    from publicity.review import correction_add
+    from publicity.services import PublicationInput
+
+    addition = correction_add(
+        actor=users["liaison_a"],
+        piece=approved,
+        publication=PublicationInput(
+            Outlet.objects.get(name="人民日报"), approved.publications.get().date, url="https://p.cn/1"
+        ),
+    )
     reminder = Reminder.objects.create(year=draft.year, unit=units["a"], month=3, message="请报送3月稿件")
     PeriodReport.objects.create(year=draft.year, unit=units["a"], month=2, is_zero=True, filed_by=users["liaison_a"])
     website_item = _website_item(draft.year, units["a"], users)
@@ -241,6 +255,7 @@ def world(users, units, make_piece, settings):
         "approved": approved,
         "evidence": evidence,
         "staged": staged,
+        "addition": addition,
         "reminder": reminder,
         "year": draft.year,
         "website_item": website_item,
@@ -302,6 +317,8 @@ def _kwargs(route, world):
         "publicity:piece-delete": world["draft"],
         "publicity:review-approve": world["submitted"],
         "publicity:review-reject": world["submitted"],
+        "publicity:review-revoke": world["approved"],
+        "publicity:piece-correction": world["approved"],
     }
     values = {}
     for name in names:
@@ -310,8 +327,10 @@ def _kwargs(route, world):
         if name == "pk":
             if route.name in piece_for:
                 values["pk"] = piece_for[route.name].pk
-            elif route.name == "publicity:evidence":
+            elif route.name in ("publicity:evidence", "publicity:evidence-preview"):
                 values["pk"] = world["evidence"].pk
+            elif route.name == "publicity:correction-review":
+                values["pk"] = world["addition"].pk
             elif route.name == "publicity:reminder-read":
                 values["pk"] = world["reminder"].pk
             elif route.name.startswith("website:"):

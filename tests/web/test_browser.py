@@ -112,7 +112,7 @@ def test_liaison_logs_reviewer_approves_progress_moves(
     page.wait_for_load_state("networkidle")
     assert "已提交审核" in page.content()
     assert page.locator(".badge.submitted").count() >= 1
-    assert page.locator(".thumbs img").count() == 1
+    assert page.locator(".evidence-big img").count() == 1
     shot(page, "05-piece-submitted")
     piece_url = page.url
 

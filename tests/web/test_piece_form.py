@@ -132,7 +132,7 @@ def test_duplicate_by_url(client, users, units, make_piece):
 def _edit_data(piece, **overrides):
     data = piece_post(
         title=piece.title,
-        version=piece.updated_at.isoformat(),
+        version=str(piece.version),
         **{"pub-INITIAL_FORMS": "1"},
     )
     data.update(overrides)
@@ -155,10 +155,9 @@ def test_edit_rejected_piece_and_resubmit(client, users, units, make_piece):
 def test_edit_conflict_is_refused(client, users, units, make_piece):
     piece = make_piece(units["a"], "汉滨区举办春风行动招聘会", [("安康日报", "2011-03-05")], status=PieceStatus.DRAFT)
     data = _edit_data(piece, characters="1500")
-    Piece.objects.filter(pk=piece.pk).update(characters=7)  # someone else saved meanwhile
+    Piece.objects.filter(pk=piece.pk).update(characters=7, version=piece.version + 1)  # someone else saved meanwhile
     piece.refresh_from_db()
     client.force_login(users["liaison_a"])
-    data["version"] = "2011-01-01T00:00:00+00:00"
     response = client.post(reverse("publicity:piece-edit", args=[piece.pk]), data)
     assert "稿件已被他人修改或审核,请刷新页面后重试" in response.content.decode()
     piece.refresh_from_db()
@@ -185,6 +184,10 @@ def test_withdraw_then_delete(client, users, units, make_piece):
     client.post(reverse("publicity:piece-withdraw", args=[piece.pk]))
     piece.refresh_from_db()
     assert piece.status == PieceStatus.DRAFT
+    client.post(reverse("publicity:piece-submit", args=[piece.pk]))
+    piece.refresh_from_db()
+    assert piece.status == PieceStatus.DRAFT  # no file and no link: the 2011 preset asks for proof
+    piece.publications.update(url="https://akxw.cn/news/1.html")
     client.post(reverse("publicity:piece-submit", args=[piece.pk]))
     piece.refresh_from_db()
     assert piece.status == PieceStatus.SUBMITTED

@@ -65,7 +65,9 @@ def test_duplicate_warning_visible_to_reviewer(client, users, units, make_piece)
 def test_approve_and_liaison_sees_it(client, users, units, make_piece):
     piece = make_piece(units["a"], "汉滨区稿件", [("安康日报", "2011-03-05")], status=S)
     client.force_login(users["reviewer"])
-    response = client.post(reverse("publicity:review-approve", args=[piece.pk]), {"next": QUEUE})
+    response = client.post(
+        reverse("publicity:review-approve", args=[piece.pk]), {"next": QUEUE, "version": piece.version}
+    )
     assert response["Location"] == QUEUE
     piece.refresh_from_db()
     assert piece.status == PieceStatus.APPROVED and piece.reviewed_by == users["reviewer"]
@@ -77,11 +79,15 @@ def test_approve_and_liaison_sees_it(client, users, units, make_piece):
 def test_reject_needs_reason(client, users, units, make_piece):
     piece = make_piece(units["a"], "汉滨区稿件", [("安康日报", "2011-03-05")], status=S)
     client.force_login(users["reviewer"])
-    response = client.post(reverse("publicity:review-reject", args=[piece.pk]), {"reason": "  "}, follow=True)
+    response = client.post(
+        reverse("publicity:review-reject", args=[piece.pk]), {"reason": "  ", "version": piece.version}, follow=True
+    )
     assert "退回稿件必须填写退回原因" in response.content.decode()
     piece.refresh_from_db()
     assert piece.status == S and piece.reject_reason == ""
-    client.post(reverse("publicity:review-reject", args=[piece.pk]), {"reason": "照片看不清版面"})
+    client.post(
+        reverse("publicity:review-reject", args=[piece.pk]), {"reason": "照片看不清版面", "version": piece.version}
+    )
     piece.refresh_from_db()
     assert piece.status == PieceStatus.REJECTED and piece.reject_reason == "照片看不清版面"
     client.force_login(users["liaison_a"])
@@ -90,9 +96,10 @@ def test_reject_needs_reason(client, users, units, make_piece):
 
 def test_second_reviewer_gets_a_clear_message(client, users, units, make_piece):
     piece = make_piece(units["a"], "汉滨区稿件", [("安康日报", "2011-03-05")], status=S)
+    shown = piece.version
     services.piece_review(actor=users["bureau_admin"], piece=piece, approve=False, reason="重复")
     client.force_login(users["reviewer"])
-    response = client.post(reverse("publicity:review-approve", args=[piece.pk]), follow=True)
+    response = client.post(reverse("publicity:review-approve", args=[piece.pk]), {"version": shown}, follow=True)
     assert "已被处理,不能重复审核" in response.content.decode()
     piece.refresh_from_db()
     assert piece.status == PieceStatus.REJECTED and piece.reviewed_by == users["bureau_admin"]
@@ -102,8 +109,8 @@ def test_batch_approve(client, users, units, make_piece):
     pieces = make_many(make_piece, units["a"], 3, status=S)
     done = make_piece(units["b"], "已被退回", [("安康日报", "2011-03-05")], status=PieceStatus.REJECTED)
     client.force_login(users["reviewer"])
-    ids = [p.pk for p in pieces] + [done.pk]
-    response = client.post(reverse("publicity:review-batch"), {"ids": ids}, follow=True)
+    ids = [f"{p.pk}:{p.version}" for p in [*pieces, done]]
+    response = client.post(reverse("publicity:review-batch"), {"ids": ids, "confirm_noproof": "1"}, follow=True)
     page = response.content.decode()
     assert "已批量通过 3 篇稿件" in page and "已被处理" in page
     assert Piece.objects.filter(pk__in=[p.pk for p in pieces], status=PieceStatus.APPROVED).count() == 3

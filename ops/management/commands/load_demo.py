@@ -326,6 +326,7 @@ class Command(BaseCommand):
                     publications=pubs,
                     submit=status != PieceStatus.DRAFT,
                     approve=status == PieceStatus.APPROVED,
+                    check_proof=False,  # demo data without files: the review queue flags missing proof
                 )
                 if status in (PieceStatus.SUBMITTED, PieceStatus.APPROVED):
                     key = (unit.pk, min(p.date for p in pubs).month if pubs else month)
