@@ -58,6 +58,7 @@ def test_a_submission_in_flight_delays_closing_and_one_after_it_is_refused(reloa
                 authors=["张三"],
                 publications=[PublicationInput(outlet, dt.date(2011, 12, 30))],
                 approve=True,
+                check_proof=False,
             )
 
     writer = threading.Thread(target=_run, args=(slow_submission, box, "writer"))

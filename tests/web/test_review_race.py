@@ -40,6 +40,7 @@ def test_two_reviewers_one_wins(reload_preset_after, transactional_db):
         authors=["张三"],
         publications=[PublicationInput(Outlet.objects.get(name="安康日报"), dt.date(2011, 3, 5))],
         submit=True,
+        check_proof=False,
     )
     start, box = threading.Barrier(2), {}
 
