@@ -138,7 +138,7 @@ def test_liaison_editing_while_the_reviewer_approves(world):
             )
 
         edited, reviewed = race(
-            edit, lambda p=piece: piece_review(actor=world["r1"], piece=p, approve=True, expected_version=shown)
+            edit, lambda p=piece, v=shown: piece_review(actor=world["r1"], piece=p, approve=True, expected_version=v)
         )
         stored = Piece.objects.get(pk=piece.pk)
         authors = list(stored.authors.values_list("name", flat=True))
