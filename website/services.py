@@ -411,6 +411,10 @@ def item_publish(*, actor: User | None, item: WebsiteItem, url: str, date: dt.da
             topics=list(piece.topics.all()),
             report_date=piece.report_date,
             publications=[PublicationInput(p.outlet, p.date, p.placement, p.page, p.url) for p in existing] + [pub],
+            # A submitted piece that changes is a new submission (the reviewer sees the added publication);
+            # a draft stays a draft (issue 11 item 1). The unit's own proof rule is for the liaison's submission.
+            submit=piece.status == PieceStatus.SUBMITTED,
+            check_proof=False,
         )
     now, old = timezone.now(), item.status
     item.piece = piece
