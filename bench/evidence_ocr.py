@@ -7,7 +7,8 @@ Each clipping is drawn with Pillow in an embedded CJK font (proof.samples: masth
 星期 and 第N版, headline, body; one in five a web screenshot with an address bar), tilted up to ±3°
 and saved as a JPEG of quality 55–85. The OCR engine is pinned to one core (onnxruntime's threads
 and the process's CPU affinity) unless --threads says otherwise. Time is per image, OCR plus field
-extraction, after the model has loaded; the load is reported apart.
+extraction, after the model has loaded; the load is reported apart. Wall time counts waiting for the
+core when other work runs on the machine; CPU time does not, so the goal is judged on CPU time.
 """
 
 from __future__ import annotations
@@ -114,8 +115,9 @@ def main(argv=None) -> int:
             print("--", wrong, clip)
             print("   read:", fields.outlet, "|", fields.title, "|", fields.date, "|", fields.page, fields.placement)
             print("   lines:", [line.text for line in reading.lines][:8])
-    ok = right["title"] / n >= 0.95 and right["date"] / n >= 0.95 and statistics.mean(seconds) <= 3.0
-    print("goal (≥ 95 % titles and dates, ≤ 3 s per image):", "met" if ok else "NOT met")
+    # "On one core": the CPU time of the pinned process, which wall time equals only on an idle machine.
+    ok = right["title"] / n >= 0.95 and right["date"] / n >= 0.95 and statistics.mean(cpu) <= 3.0
+    print("goal (≥ 95 % titles and dates, ≤ 3 CPU s per image on one core):", "met" if ok else "NOT met")
     return 0
 
 

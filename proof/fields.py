@@ -143,6 +143,8 @@ DATE_PATTERNS = [
     re.compile(r"(?<!\d)((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})[日号]"),
     # 2011-08-05, also run into a time when OCR drops the space: 2011-08-0510:05
     re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{2}|\d)(?:(?!\d)|(?=\d{1,2}:\d{2}))"),
+    # ... and with the second dash lost too: 2011-041410:14 (two-digit month and day, then a time)
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{2})(\d{2})(?=\d{1,2}:\d{2})"),
     re.compile(rf"([{CN_NUM}o]{{4}})年([{CN_NUM}]{{1,3}})月([{CN_NUM}]{{1,3}})日"),
 ]
 WEEKDAY = re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])")
@@ -386,7 +388,11 @@ def extract(lines: Iterable[Line], outlets: Sequence[OutletEntry] = ()) -> Field
     # neighbours of the same size continue it (a two-line headline).
     candidates = [i for i, row in enumerate(rows) if i not in special and _title_candidate(row)]
     # A wrapped headline's last row may be short (两个字), so continuation rows need less.
-    wraps = {i for i, row in enumerate(rows) if i not in special and row.norm and not row.norm.endswith("。")}
+    wraps = {
+        i
+        for i, row in enumerate(rows)
+        if i not in special and row.norm and not row.norm.endswith("。") and not BYLINE.match(row.norm)
+    }
     heights = [rows[i].height for i in candidates if rows[i].height]
     title_rows: list[int] = []
     if heights:
@@ -401,9 +407,10 @@ def extract(lines: Iterable[Line], outlets: Sequence[OutletEntry] = ()) -> Field
                 return (
                     a in wraps
                     and b in wraps
-                    # OCR boxes around a short word are taller than around a long line.
-                    and 0.8 * h <= rows[a].height <= 1.35 * h
-                    and 0.8 * h <= rows[b].height <= 1.35 * h
+                    # OCR boxes around a short word are taller than around a long line; body text
+                    # under a modest headline is only ~20 % smaller, so the lower bound stays tight.
+                    and 0.9 * h <= rows[a].height <= 1.35 * h
+                    and 0.9 * h <= rows[b].height <= 1.35 * h
                     and 0 < rows[b].top - rows[a].top <= h * 2.0
                 )
 

@@ -50,6 +50,26 @@ BODY = (
 )
 
 
+SENTENCES = [
+    "今年以来，各县区人社部门主动深入乡镇村组，摸清劳动力底数，建立就业台账，实行动态管理。",
+    "活动现场共有八十余家用人单位提供就业岗位两千余个，达成就业意向六百余人。",
+    "会议总结了上一阶段的工作，分析了当前面临的形势，安排部署了下一步重点任务。",
+    "与会人员认真听取了情况汇报，实地察看了基层服务平台建设情况，并进行了座谈交流。",
+    "培训采取集中授课与现场实操相结合的方式，学员考核合格后由人社部门推荐上岗。",
+    "下一步，将继续加大政策宣传和落实力度，确保各项目标任务按期完成。",
+    "据统计，全年累计发放各类补贴资金三百余万元，惠及群众一万二千余人。",
+    "该局坚持把作风建设作为推动工作落实的重要抓手，建立健全了限时办结等制度。",
+    "现场还设立了政策咨询台，工作人员向群众发放宣传资料，解答社会保险等方面的问题。",
+    "参加活动的企业代表表示，这样的活动为企业和求职者搭建了很好的对接平台。",
+]
+SUBTITLES = ["——全市就业工作综述", "——记市人社局就业服务窗口", "今年以来新增城镇就业一万二千人"]
+
+
+def random_body(rng: random.Random, title: str) -> str:
+    """A body of its own for each clipping (so two clippings share no more text than real ones do)."""
+    return "本报讯 " + title + "。" + "".join(rng.sample(SENTENCES, 4))
+
+
 def font_path() -> str | None:
     env = os.getenv("PROOF_FONT")
     for path in (env, *FONT_PATHS):
@@ -72,6 +92,8 @@ class Clipping:
     two_line_title: bool = False
     rotation: float = 0.0
     quality: int = 70
+    subtitle: str = ""  # 副题 under the headline, smaller
+    columns: int = 1  # body set in one or two columns
 
 
 def date_line(c: Clipping) -> str:
@@ -117,6 +139,8 @@ def random_clipping(rng: random.Random, outlets: list[str], *, web_outlets: dict
         two_line_title=rng.random() < 0.25,
         rotation=rotation,
         quality=quality,
+        subtitle=rng.choice(SUBTITLES) if rng.random() < 0.3 else "",
+        columns=2 if rng.random() < 0.3 else 1,
     )
 
 
@@ -169,13 +193,28 @@ def render(c: Clipping, *, fmt: str = "JPEG") -> bytes:
                 draw.text((40, y), line, font=font(24), fill=ink)
                 y += 36
             y += 14
-        lines = _wrap(c.title, 12) if c.two_line_title else [c.title]
         size = 40 if len(c.title) <= 18 else 34
+        lines = _wrap(c.title, 12) if c.two_line_title else [c.title]
+        if draw.textlength(c.title, font=font(size)) > 780:  # too long for one line: wrap as a paper would
+            lines = _wrap(c.title, (len(c.title) + 1) // 2)
         for line in lines:
             draw.text((60, y), line, font=font(size), fill=ink)
             y += size + 16
+        if c.subtitle:
+            draw.text((80, y), c.subtitle, font=font(26), fill=ink)
+            y += 40
         y += 10
-    for line in _wrap(c.body, 32):
+    if c.columns == 2:
+        left = _wrap(c.body, 15)
+        half = (len(left) + 1) // 2
+        for i, line in enumerate(left[:half]):
+            if y + 36 * i > 660:
+                break
+            draw.text((40, y + 36 * i), line, font=font(24), fill=ink)
+            if half + i < len(left):
+                draw.text((470, y + 36 * i), left[half + i], font=font(24), fill=ink)
+        y = 700
+    for line in _wrap(c.body, 32) if c.columns == 1 else []:
         if y > 660:
             break
         draw.text((40, y), line, font=font(24), fill=ink)

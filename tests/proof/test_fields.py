@@ -73,6 +73,7 @@ def test_rows_join_boxes_on_one_line():
         ("二〇一一年十二月二十日 星期二", "2011-12-20", True),
         ("2011年3月5日 星期日", "2011-03-05", False),  # a misprint or misread: still the date, flagged
         ("发布时间：2011-08-0510:05 来源：本站", "2011-08-05", None),  # OCR ran date and time together
+        ("发布时间：2011-041410:14来源：本站", "2011-04-14", None),  # ... and lost a dash as well
         ("2011/3/5", "2011-03-05", None),
     ],
 )
