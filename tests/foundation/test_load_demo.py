@@ -3,14 +3,21 @@ from io import StringIO
 from django.core.management import call_command
 
 
-def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client):
+def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client, settings, tmp_path):
     from ops.management.commands.load_demo import DEMO_PASSWORD, LOGINS
-    from publicity.models import AssessmentYear, Piece, PieceStatus
+    from publicity.models import AssessmentYear, Evidence, Piece, PieceStatus
     from units.models import Unit
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     out = StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
+    # Generated clippings on a few submitted pieces of different units; one photo on two units' pieces.
+    evidence = list(Evidence.objects.select_related("publication__piece__unit"))
+    assert len(evidence) == 8 and "附上生成的版面照片" in text
+    assert {e.publication.piece.status for e in evidence} == {PieceStatus.SUBMITTED}
+    assert len({e.publication.piece.unit_id for e in evidence}) == 8
+    assert len({e.sha256 for e in evidence}) == 7
     assert AssessmentYear.objects.get(year=2011).status == "open"
     assert Unit.objects.count() == 12
     assert set(Unit.objects.values_list("kind__name", flat=True)) == {"县区人社局", "机关科室", "局属单位"}
@@ -48,7 +55,8 @@ def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client):
     assert WebsiteItem.objects.get(status=ItemStatus.HEAD).unit.name == "汉滨区人社局"
 
 
-def test_load_demo_twice_adds_nothing(db):
+def test_load_demo_twice_adds_nothing(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     from publicity.models import Piece
     from units.models import Unit, User
 

@@ -198,6 +198,11 @@ class Command(BaseCommand):
         else:
             created = self._build(year, random.Random(opts["seed"]))
             self.stdout.write(self.style.SUCCESS(f"已添加演示数据:{len(UNITS)}个单位,{created}篇稿件。"))
+            clippings = self._clippings()
+            if clippings:
+                self.stdout.write(
+                    f"已为{clippings}篇待审稿件附上生成的版面照片(后台任务识别后,审核页显示佐证核对结果)。"
+                )
         self._build_tasks(year)
         if not opts["quiet_logins"]:
             self.stdout.write(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
@@ -354,6 +359,60 @@ class Command(BaseCommand):
                 count += 1
         self._file_reports(year, units, filed_counts)
         return count
+
+    @transaction.atomic
+    def _clippings(self) -> int:
+        """Generated clippings (proof.samples) on a few submitted newspaper pieces, so the review queue
+        shows the proof check: most agree with the claim, one is dated a day later, one shows another
+        story, and one photo is claimed by pieces of two units. Read by the worker (`db_worker`)."""
+        import dataclasses
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from proof import samples
+        from proof.check import Claim, claimed_page
+        from publicity.models import Publication
+        from publicity.services import evidence_attach
+
+        if samples.font_path() is None:
+            return 0
+        pubs = list(
+            Publication.objects.filter(
+                piece__status=PieceStatus.SUBMITTED, outlet__category__code__in=["party_paper", "other_paper"]
+            )
+            .select_related("piece__year", "piece__unit", "outlet")
+            .order_by("piece__unit__order", "piece_id")
+        )
+        seen_units, chosen = set(), []
+        for pub in pubs:  # one per unit first, so the shared photo lands on two units
+            if pub.piece.unit_id not in seen_units and pub.piece_id not in {p.piece_id for p in chosen}:
+                seen_units.add(pub.piece.unit_id)
+                chosen.append(pub)
+        chosen = chosen[:8]
+        shared = None
+        rng = random.Random(16)
+        for i, pub in enumerate(chosen):
+            claim = Claim(pub.piece.title, pub.outlet.name, placement=pub.placement, page=pub.page)
+            clip = samples.Clipping(
+                outlet=pub.outlet.name,
+                title=pub.piece.title,
+                date=pub.date,
+                page=claimed_page(claim) or 2,
+                headline=pub.placement == Placement.HEADLINE,
+                date_style=["cn", "iso", "cnnum"][i % 3],
+                rotation=[1.5, -2.0, 0.8, -1.0][i % 4],
+                quality=70,
+            )
+            if i == 1:
+                clip = dataclasses.replace(clip, date=pub.date + dt.timedelta(days=1))
+            elif i == 2:
+                clip = dataclasses.replace(clip, title="全市社会保险扩面征缴工作会议召开")
+            clip = dataclasses.replace(clip, body=samples.random_body(rng, clip.title))
+            data = shared if i == len(chosen) - 1 and shared else samples.render(clip)
+            if i == 0:
+                shared = data  # the last chosen piece (another unit) reuses the first one's photo
+            evidence_attach(actor=None, publication=pub, upload=SimpleUploadedFile(f"IMG_{pub.pk:04d}.jpg", data))
+        return len(chosen)
 
     def _file_reports(self, year, units, filed_counts) -> None:
         """Period reports as a real year looks: departments file monthly, mostly on time, one has gaps
