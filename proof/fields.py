@@ -74,13 +74,24 @@ def _join(parts: Sequence[str]) -> str:
 class Row:
     text: str
     top: float
-    height: float
+    height: float  # the type size (``type_size``), not the box's height
     left: float
     boxes: int = 1
 
     @property
     def norm(self) -> str:
         return norm(self.text)
+
+
+def type_size(line: Line) -> float:
+    """The size of a box's characters. An OCR box is padded around its text, so a short word's box is
+    much taller than its characters (两个字: 47 px high for 40 px type) while a long line's is not; a
+    CJK character is about as wide as it is high, so width per character says it better when wider
+    than two characters. PDF text lines carry their font size as the height and no width."""
+    units = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in line.text if not ch.isspace())
+    if line.width > 0 and units >= 2:
+        return min(line.height, line.width / units)
+    return line.height
 
 
 def group_rows(lines: Iterable[Line]) -> list[Row]:
@@ -109,7 +120,7 @@ def group_rows(lines: Iterable[Line]) -> list[Row]:
             Row(
                 text=_join([ln.text for ln in group]),
                 top=min(ln.top for ln in group),
-                height=max(ln.height for ln in group),
+                height=max(type_size(ln) for ln in group),
                 left=group[0].left,
                 boxes=len(group),
             )
