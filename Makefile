@@ -4,14 +4,31 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup system-packages demo test test-sqlite test-postgres lint migrations-check bench clean messages
+.PHONY: venv setup system-packages demo test test-sqlite test-postgres lint migrations-check bench clean messages
 
-$(BIN)/python:
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+# The virtualenv is checked on every run, not trusted because it exists: a first attempt on a Debian
+# without python3-venv leaves a .venv with a python but no pip, and a .venv copied or moved from
+# another folder (or left behind by a Python upgrade) has a pip whose interpreter path is dead.
+# Either way it is removed and made again. When venv itself fails, say which Debian package is missing.
+venv:
+	@if ! { $(BIN)/python -c "" && $(BIN)/pip --version; } >/dev/null 2>&1; then \
+	  if [ -e $(VENV) ]; then echo "$(VENV) is broken (its python or pip does not run): making it again"; rm -rf $(VENV); fi; \
+	  if ! command -v $(PY) >/dev/null; then \
+	    echo "$(PY) not found. On Debian: sudo apt-get install python3 python3-venv" >&2; exit 1; \
+	  fi; \
+	  if ! $(PY) -m venv $(VENV); then \
+	    rm -rf $(VENV); \
+	    echo "" >&2; \
+	    echo "Could not create $(VENV) with '$(PY) -m venv'. On Debian/Ubuntu this means the venv" >&2; \
+	    echo "module (ensurepip) is not installed: install it, then run make again:" >&2; \
+	    echo "    sudo apt-get install python3-venv" >&2; \
+	    exit 1; \
+	  fi; \
+	  $(BIN)/python -m pip install -q --upgrade pip; \
+	fi
 
-setup: $(BIN)/python
-	$(BIN)/pip install -q -e ".[test]"
+setup: venv
+	$(BIN)/python -m pip install -q -e ".[test]"
 
 # Debian packages the tests use for real: Chromium + CJK fonts (browser tests, screenshots),
 # WenQuanYi Zen Hei (embedded in PDFs), poppler (pdftotext/pdftoppm), gettext (the i18n catalogue test runs
