@@ -41,14 +41,25 @@ system-packages:
 	    chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils gettext >/dev/null; \
 	fi
 
+# The demo server listens on every interface so a phone on the office network can try it. Only the
+# demo answers to this machine's own names and addresses (settings keep ALLOWED_HOSTS to localhost
+# unless told otherwise); an ALLOWED_HOSTS in the environment wins. PORT goes to load_demo in the
+# environment, for the URL it prints.
+# runserver 0.0.0.0 listens on IPv4 only, so only IPv4 addresses are offered.
+comma := ,
+space := $() $()
+LAN_ADDRS = $(foreach a,$(shell hostname -I 2>/dev/null),$(if $(findstring :,$(a)),,$(a)))
+DEMO_HOSTS = $(subst $(space),$(comma),$(strip localhost 127.0.0.1 [::1] $(shell hostname 2>/dev/null) $(LAN_ADDRS)))
+
 # The background worker (year-end workbook/PDF of big years, closing a year) runs beside the web server;
 # Ctrl-C stops both (the trap also stops the worker if runserver exits on its own).
 demo: setup
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py load_demo
+	PORT=$(PORT) $(BIN)/python manage.py load_demo
+	@for a in $(LAN_ADDRS); do echo "局域网内(如手机)打开 · on the office network: http://$$a:$(PORT)/"; done
 	@$(BIN)/python manage.py db_worker --no-reload --interval 1 & WORKER=$$!; \
 	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 test: setup system-packages
 	$(BIN)/ruff check .
