@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -151,10 +152,15 @@ class PieceAuthorInline(admin.TabularInline):
     extra = 0
 
 
+# A link typed without a scheme gets https://, as on the liaison's piece form (and Django 6's default).
+LINKS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class PublicationInline(admin.TabularInline):
     model = Publication
     extra = 0
     autocomplete_fields = ["outlet"]
+    formfield_overrides = LINKS_ASSUME_HTTPS
 
 
 @admin.register(Piece)
@@ -192,6 +198,7 @@ class PublicationAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     search_fields = ["piece__title", "outlet__name", "url"]
     autocomplete_fields = ["piece", "outlet"]
     date_hierarchy = "date"
+    formfield_overrides = LINKS_ASSUME_HTTPS
 
 
 @admin.register(Evidence)
