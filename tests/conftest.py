@@ -8,6 +8,7 @@ auditor, sysadmin, secadmin, outsider (no role).
 import datetime as dt
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -49,6 +50,18 @@ def pytest_configure(config):
         default = connections.settings["default"]
         connections.settings["replica"] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
         settings.DATABASES["replica"] = connections.settings["replica"]
+
+    # Tests run without collectstatic, but pytest-django forces DEBUG off, which puts whitenoise in
+    # production mode: it scans the missing STATIC_ROOT and warns for every test client. Serve static
+    # files the development way instead (from the finders, looked up per request), as `make demo` does.
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
+
+    # A warning attributed to one of our packages (raised there, or a deprecated call made from there)
+    # fails the run; other libraries' warnings are only reported. The packages are the project's
+    # top-level folders, so a new app is covered without a list to keep up to date.
+    ours = sorted(p.parent.name for p in Path(settings.BASE_DIR).glob("*/__init__.py"))
+    config.addinivalue_line("filterwarnings", f"error:::({'|'.join(ours)})(\\.|$)")
 
 
 # Debian's chromium on a closed network: without the background-networking flags it keeps trying
