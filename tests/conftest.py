@@ -90,6 +90,28 @@ def browser(monkeypatch):
         b = p.chromium.launch(executable_path=path, args=BROWSER_ARGS)
         yield b
         b.close()
+        # While Playwright's loop runs in this thread, asgiref files Django's connections under a
+        # context-local store, so the test's ORM calls got a connection of their own that nothing
+        # closes once the loop stops: on PostgreSQL it kept the test database from being dropped.
+        # Close it while it is still visible.
+        from django.db import connections
+
+        connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb):
+    """A PostgreSQL test database of this run's own (test_<name>_<pid>): two runs against one server
+    (CI beside an engineer, two worktrees) would otherwise create and drop the same test_<name>.
+    SQLite tests run in memory; --reuse-db keeps the fixed name so it can be found again."""
+    from django.conf import settings
+
+    if django_db_keepdb:
+        return
+    for db in settings.DATABASES.values():
+        test = db.setdefault("TEST", {})
+        if db["ENGINE"] != "django.db.backends.sqlite3" and not test.get("MIRROR"):  # a mirror has no database
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
