@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from publicity.admin import FrozenYearAdminMixin
+from publicity.admin import LINKS_ASSUME_HTTPS, FrozenYearAdminMixin
 
 from .models import DeputyInCharge, WebsiteItem, WebsiteRule, WebsiteStep
 
@@ -56,6 +56,7 @@ class WebsiteItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "unit__name", "authors"]
     inlines = [WebsiteStepInline]
     exclude = ["scan"]
+    formfield_overrides = LINKS_ASSUME_HTTPS
 
     def has_add_permission(self, request):
         return False
