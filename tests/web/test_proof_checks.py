@@ -2,6 +2,8 @@
 page)? Flags on the piece page and in the queue, a filter for flagged pieces, the same for imported
 pieces once evidence is attached, and the same proof on two units' pieces named to bureau staff only."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -150,7 +152,7 @@ def test_imported_pieces_are_checked_once_evidence_is_attached(client, users, un
     )
     path = tmp_path / "pieces.xlsx"
     wb.save(path)
-    call_command("import_pieces", str(path), "--year", "2011", stdout=open("/dev/null", "w"))
+    call_command("import_pieces", str(path), "--year", "2011", stdout=io.StringIO())
     piece = Piece.objects.get(title="我市人社系统扎实推进就业再就业工作")
     attach_read(piece.publications.get(), proof_text(date="2011年3月4日 星期五"))
     client.force_login(users["reviewer"])
