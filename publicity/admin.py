@@ -10,6 +10,7 @@ from units.models import Unit
 
 from .models import (
     Evidence,
+    HeaderAlias,
     Indicator,
     IndicatorCategoryFactor,
     IndicatorLevelPoints,
@@ -27,6 +28,7 @@ from .models import (
     ReviewEvent,
     Topic,
     UnitTarget,
+    WordAlias,
 )
 from .resources import OutletResource, PieceImportForm, PieceResource, QuotaResource, YearImportExportMixin
 from .services import target_set, year_frozen_error
@@ -131,6 +133,24 @@ class OutletAdmin(TableImportExportMixin, admin.ModelAdmin):
     list_select_related = ["level", "category"]
     search_fields = ["name", "aliases", "domains"]
     list_per_page = 100
+
+
+@admin.register(HeaderAlias)
+class HeaderAliasAdmin(admin.ModelAdmin):
+    """How offices head columns; the import finds a column (and the header row) by any of these words."""
+
+    list_display = ["word", "column", "table"]
+    list_filter = ["table", "column"]
+    search_fields = ["word", "column"]
+
+
+@admin.register(WordAlias)
+class WordAliasAdmin(admin.ModelAdmin):
+    """Everyday wording of kinds (消息 → 新闻稿件) and placements (一版 → 头版) read by the piece import."""
+
+    list_display = ["word", "value", "field"]
+    list_filter = ["field", "value"]
+    search_fields = ["word"]
 
 
 @admin.register(Topic)

@@ -10,6 +10,7 @@ Pieces are written through ``publicity.services`` so year-freeze and piece rules
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,19 +26,28 @@ from sheets.tabular import (
     ImportAborted,
     ImportReport,
     NameIndex,
+    Renamed,
     Sheet,
+    Suggestion,
     date_cell,
     display,
     find_table,
+    find_tables,
     is_blank,
     name_key,
+    split_authors,
     text,
+    url_cell,
     whole_number,
 )
 from units.models import Unit, User, split_list
+from units.validators import strip_control_chars
 
+from .claims import normalise_title
 from .models import (
     AssessmentYear,
+    HeaderAlias,
+    ImportTable,
     Indicator,
     Outlet,
     Piece,
@@ -47,15 +57,17 @@ from .models import (
     Publication,
     Topic,
     UnitTarget,
+    WordAlias,
+    WordField,
 )
 from .services import (
     EDITABLE_STATUSES,
+    PieceData,
     PublicationInput,
+    check_piece_data,
     ensure_can_review,
     ensure_year_editable,
-    piece_create,
-    piece_review,
-    piece_update,
+    pieces_bulk_write,
     year_frozen_error,
 )
 
@@ -80,14 +92,11 @@ def import_quotas(sheets: list[Sheet], *, year: AssessmentYear, dry_run: bool = 
         report.error(year_frozen_error(year).messages[0])
         return report
     try:
-        table = find_table(sheets, [QUOTA_UNIT], "任务分解")
-    except ImportAborted:
-        try:
-            table = find_table(sheets, ["单位名称"], "任务分解")
-            table.headers = [QUOTA_UNIT if h == "单位名称" else h for h in table.headers]
-        except ImportAborted as exc:
-            report.error(str(exc).replace("「单位名称」", "「单位」"))
-            return report
+        table = find_table(sheets, [QUOTA_UNIT], "任务分解", aliases=header_aliases(ImportTable.QUOTAS))
+    except ImportAborted as exc:
+        report.error(str(exc))
+        return report
+    report.sheet = table.name
 
     indicators = list(Indicator.objects.filter(year=year).select_related("unit_kind"))
     columns: dict[str, list[Indicator]] = {}  # header -> the indicators (one per unit kind) it names
@@ -203,49 +212,81 @@ UNIT, TITLE, AUTHORS, KIND, TOPICS, CHARS, OUTLET, DATE, PLACEMENT, URL = (
 PAGE = "版面/栏目"  # optional: the page or programme, e.g. 第3版
 PIECE_COLUMNS = [UNIT, TITLE, AUTHORS, KIND, TOPICS, CHARS, OUTLET, DATE, PLACEMENT, URL]
 PIECE_REQUIRED = [UNIT, TITLE, AUTHORS, KIND, OUTLET, DATE]
-PIECE_HEADER_ALIASES = {"单位名称": UNIT, "稿件标题": TITLE, "媒体名称": OUTLET, "刊发媒体": OUTLET, "日期": DATE}
 # Per-piece columns: rows of one piece (一稿多投) must agree on them; a blank repeats the first row.
 PIECE_LEVEL = [AUTHORS, KIND, TOPICS, CHARS]
-KIND_WORDS = {"新闻": PieceKind.NEWS, "信息稿件": PieceKind.INFO}
 SHEET_NAME = "刊发新闻稿件统计表"
+#: A cell that says "the same as above" (同上 style) in a per-piece column.
+DITTO = {"同上", "同左", "〃", '"', "”", "''"}
+TEXT_LIMITS = {TITLE: 300, PAGE: 100, URL: 500}
+#: Page numbers that are not the front page: 第3版, 3版, A3版, 第三版, B1版 … (kept as the page text).
+PAGE_NUMBER = re.compile(r"^第?[A-Za-z]?[0-9一二三四五六七八九十]+(?:-[0-9一二三四五六七八九十]+)?版(?:面)?$")
 
 
-def kind_from_text(value: Any) -> str | None:
-    s = name_key(value)
-    for choice in PieceKind:
-        if s == name_key(choice.label):
-            return choice.value
-    return KIND_WORDS.get(s)
+PLACEMENT_LABELS = {"头版头条", "头版", "其他版面"}
 
 
-def placement_from_text(value: Any) -> str | None:
+def header_aliases(table: str) -> dict[str, str]:
+    """name_key(word) -> canonical column, from the bureau's 表头别名."""
+    return {name_key(a.word): a.column for a in HeaderAlias.objects.filter(table=table)}
+
+
+def word_map(field: str) -> dict[str, str]:
+    """name_key(word) -> choice value: the choice labels and the bureau's 用语别名."""
+    from django.utils.translation import override
+
+    choices = PieceKind if field == WordField.KIND else Placement
+    with override("zh-hans"):  # tables are written in Chinese whatever the page's language
+        words = {name_key(str(c.label)): c.value for c in choices}
+    words |= {name_key(a.word): a.value for a in WordAlias.objects.filter(field=field)}
+    return words
+
+
+def kind_from_text(value: Any, words: dict[str, str] | None = None) -> str | None:
+    return (words if words is not None else word_map(WordField.KIND)).get(name_key(value))
+
+
+def placement_from_text(value: Any, words: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """(placement, page text to keep) or None. Blank is 其他版面; 第3版 is 其他版面 keeping “第3版”."""
     if is_blank(value):
-        return Placement.OTHER
-    s = name_key(value)
-    return next((c.value for c in Placement if name_key(c.label) == s), None)
+        return Placement.OTHER, ""
+    words = words if words is not None else word_map(WordField.PLACEMENT)
+    key = name_key(value)
+    label = text(value)
+    page = "" if key in PLACEMENT_LABELS else label
+    if key in words:
+        return words[key], page
+    if PAGE_NUMBER.match(key):
+        return Placement.OTHER, page
+    return None
 
 
 @dataclass
 class PubRow:
+    sheet: str
     row: int
     outlet: Outlet | None
     date: dt.date | None
     placement: str
-    page: str | None  # None: the table has no 版面/栏目 column, keep what is recorded
+    page: str | None  # None: neither a 版面/栏目 column nor a page in 版面: keep what is recorded
     url: str
 
 
 @dataclass
 class PieceRows:
-    """The rows of one piece: same 单位 and 标题."""
+    """The rows of one piece: same 单位 and the same 标题 up to punctuation and spaces."""
 
     unit: Unit
     title: str
+    sheet: str
     row: int
     values: dict[str, Any] = field(default_factory=dict)  # piece-level column -> parsed value
     raw: dict[str, Any] = field(default_factory=dict)  # piece-level column -> cell as typed
     value_rows: dict[str, int] = field(default_factory=dict)
     pubs: list[PubRow] = field(default_factory=list)
+    action: str = ""
+    piece_id: int | None = None
+    stamp: dt.datetime | None = None
+    detail: str = ""
 
     def publications(self, pages: dict[int, str] | None = None) -> list[PublicationInput]:
         pages = pages or {}
@@ -262,6 +303,29 @@ class PieceRows:
         unpublished = [p for p in self.pubs if p.outlet is None]
         return unpublished[0].date if unpublished else None
 
+    @property
+    def label(self) -> str:
+        return f"{self.unit.name}《{self.title}》"
+
+    def authors(self) -> list[str]:
+        names: list[str] = []
+        for n in self.values.get(AUTHORS, []):
+            if n not in names:
+                names.append(n)
+        return names
+
+    def data(self, title: str, pages: dict[int, str] | None = None) -> PieceData:
+        return PieceData(
+            unit=self.unit,
+            title=title,
+            kind=self.values.get(KIND),
+            characters=self.values.get(CHARS, 0),
+            authors=self.authors(),
+            topics=self.values.get(TOPICS, []),
+            report_date=self.report_date,
+            publications=self.publications(pages),
+        )
+
 
 def _outlet_index() -> NameIndex:
     return NameIndex(Outlet.objects.all())
@@ -272,120 +336,235 @@ def _topic_index() -> NameIndex:
 
 
 _url_validator = URLValidator(schemes=["http", "https"])
+# Plain ASCII links (almost all of them) in a form URLValidator always accepts: checked without its big regex.
+_PLAIN_URL = re.compile(
+    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?(?:[/?#][!-~]*)?$", re.I
+)
 
 
-def _parse_piece_rows(table, year: AssessmentYear, report: ImportReport) -> list[PieceRows]:
-    units, outlets, topics = _unit_index(), _outlet_index(), _topic_index()
-    groups: dict[tuple[int, str], PieceRows] = {}
-    for row, rec in table.records():
-        bad = len(report.errors)
-        unit_cell, title = rec.get(UNIT), text(rec.get(TITLE))
-        unit = units.get(unit_cell)
-        if unit is None:
-            msg = "单位不能为空" if is_blank(unit_cell) else "不是已登记的单位名称或简称"
-            report.error(msg, row=row, column=UNIT, value=unit_cell)
-        if not title:
-            report.error("标题不能为空", row=row, column=TITLE)
-        elif len(title) > Piece._meta.get_field("title").max_length:
-            report.error("标题过长(最多300字)", row=row, column=TITLE)
+def valid_url(url: str) -> bool:
+    if len(url) > TEXT_LIMITS[URL]:
+        return False
+    if _PLAIN_URL.match(url):
+        return True
+    try:
+        _url_validator(url)
+    except ValidationError:
+        return False
+    return True
 
-        values: dict[str, Any] = {}
-        authors_cell = rec.get(AUTHORS)
-        if not is_blank(authors_cell):
-            names = split_list(text(authors_cell))
-            if any(len(n) > 50 for n in names):
-                report.error("作者姓名过长(每人最多50字)", row=row, column=AUTHORS, value=authors_cell)
-            values[AUTHORS] = names
-        kind_cell = rec.get(KIND)
-        if not is_blank(kind_cell):
-            kind = kind_from_text(kind_cell)
-            if kind is None:
-                report.error(
-                    "不是有效的稿件类型(可选:新闻稿件/新闻、调研文章、专题、信息/信息稿件、经验交流材料)",
-                    row=row,
-                    column=KIND,
-                    value=kind_cell,
-                )
-            values[KIND] = kind
-        topics_cell = rec.get(TOPICS)
-        if not is_blank(topics_cell):
-            found = []
-            for name in split_list(text(topics_cell)):
-                topic = topics.get(name)
-                if topic is None:
-                    report.error("不是已登记的专题", row=row, column=TOPICS, value=name)
-                elif topic not in found:
-                    found.append(topic)
-            values[TOPICS] = sorted(found, key=lambda t: t.pk)  # order does not matter for topics
-        chars_cell = rec.get(CHARS)
-        if not is_blank(chars_cell):
-            try:
-                values[CHARS] = whole_number(chars_cell)
-            except CellError as exc:
-                report.error(f"{exc}(字数须为不小于0的整数)", row=row, column=CHARS, value=chars_cell)
 
-        outlet_cell = rec.get(OUTLET)
-        outlet = None
-        if not is_blank(outlet_cell):
-            outlet = outlets.get(outlet_cell)
-            if outlet is None:
-                report.error("不是已登记的媒体名称或别名", row=row, column=OUTLET, value=outlet_cell)
-        date_value = rec.get(DATE)
-        day = None
-        try:
-            day = date_cell(date_value)
-            if day is None:
-                report.error("刊发日期不能为空", row=row, column=DATE)
-            elif day.year < year.year:
-                report.error(f"不在{year.year}年度内", row=row, column=DATE, value=date_value)
-        except CellError as exc:
-            report.error(str(exc), row=row, column=DATE, value=date_value)
-        placement_cell = rec.get(PLACEMENT)
-        placement = placement_from_text(placement_cell)
-        if placement is None:
-            report.error(
-                "不是有效的版面(可选:头版头条、头版、其他版面,留空为其他版面)",
-                row=row,
-                column=PLACEMENT,
-                value=placement_cell,
-            )
-        url = text(rec.get(URL))
-        if url:
-            try:
-                _url_validator(url)
-                if len(url) > 500:
-                    raise ValidationError("too long")
-            except ValidationError:
-                report.error("不是有效的网址(须以 http:// 或 https:// 开头)", row=row, column=URL, value=url)
-        if len(report.errors) > bad or unit is None:
+# What the confirm step may add as an alias: kind -> (model, the column its name is in).
+ALIAS_KINDS = {"unit": (Unit, UNIT), "outlet": (Outlet, OUTLET)}
+
+
+def _apply_aliases(indexes: dict[str, NameIndex], add_aliases, report: ImportReport) -> list[tuple[Any, str]]:
+    """In-memory aliases chosen in the preview ("加为别名"): [(object, word)] to save on confirm."""
+    out = []
+    for kind, word, target in add_aliases or ():
+        index = indexes.get(kind)
+        obj = index.get(target) if index else None
+        if obj is None or not name_key(word):
+            report.error(f"“{target}”不是已登记的名称,不能把“{word}”加为它的别名")
             continue
+        if index.get(word) not in (None, obj):
+            report.error(f"“{word}”已是“{index.get(word).name}”的名称或别名,不能再加给“{obj.name}”")
+            continue
+        index.add(word, obj)
+        out.append((obj, word))
+    return out
 
-        key = (unit.pk, title)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = PieceRows(unit=unit, title=title, row=row)
-            group.values = values
-            group.raw = {c: rec.get(c) for c in PIECE_LEVEL}
-            group.value_rows = dict.fromkeys(values, row)
-        else:
-            for col, value in values.items():
-                if col not in group.values:
-                    group.values[col], group.raw[col], group.value_rows[col] = value, rec.get(col), row
-                elif group.values[col] != value:
-                    first = group.value_rows[col]
+
+def _unknown_name(report, suggestions, kind: str, index: NameIndex, value: Any, row: int, column: str, what: str):
+    shown = text(value)
+    key = (kind, shown)
+    sug = suggestions.get(key)
+    if sug is None:
+        sug = suggestions[key] = Suggestion(kind, shown, index.suggest(shown))
+    sug.rows.append((report.sheet, row))
+    hint = f";是否为:{'、'.join(sug.candidates)}?" if sug.candidates else ""
+    report.error(f"不是已登记的{what}{hint}", row=row, column=column, value=value)
+
+
+def _control_chars(report, row, rec) -> None:
+    from units.validators import find_control_char
+
+    for column, value in rec.items():
+        char = find_control_char(value)
+        if char is not None:
+            report.error(
+                f"含有不可见的控制字符(U+{ord(char):04X}),请在表格中删除后重新导入",
+                row=row,
+                column=column,
+                value=strip_control_chars(value),
+            )
+
+
+def _fill_down(rec: dict[str, Any], prev: dict[str, Any] | None) -> None:
+    """同上: a blank 单位/标题 under a row is that row's, when the row is clearly another publication
+    (it names another outlet); a cell saying 同上 repeats the cell above."""
+    if prev is None:
+        return
+    for col in (UNIT, TITLE, *PIECE_LEVEL):
+        if text(rec.get(col)) in DITTO:
+            rec[col] = prev.get(col)
+    # Another publication names its own outlet (the same outlet twice would be a mistake, not 一稿多投).
+    another_publication = not is_blank(rec.get(OUTLET)) and name_key(rec.get(OUTLET)) != name_key(prev.get(OUTLET))
+    if (
+        is_blank(rec.get(TITLE))
+        and another_publication
+        and (is_blank(rec.get(UNIT)) or name_key(rec.get(UNIT)) == name_key(prev.get(UNIT)))
+    ):
+        rec[TITLE] = prev.get(TITLE)
+        for col in PIECE_LEVEL:
+            if is_blank(rec.get(col)):
+                rec[col] = prev.get(col)
+    if is_blank(rec.get(UNIT)) and not is_blank(rec.get(TITLE)):
+        rec[UNIT] = prev.get(UNIT)
+
+
+def _parse_piece_rows(tables, year: AssessmentYear, report: ImportReport, add_aliases=()) -> list[PieceRows]:
+    units, outlets, topics = _unit_index(), _outlet_index(), _topic_index()
+    report.alias_plan = _apply_aliases({"unit": units, "outlet": outlets}, add_aliases, report)
+    kinds, placements = word_map(WordField.KIND), word_map(WordField.PLACEMENT)
+    kind_help = "、".join(str(c.label) for c in PieceKind)
+    groups: dict[tuple[int, str], PieceRows] = {}
+    suggestions: dict[tuple[str, str], Suggestion] = {}
+    for table in tables:
+        report.sheet = table.name
+        has_page = PAGE in table.headers
+        prev: dict[str, Any] | None = None
+        for row, rec in table.records():
+            _fill_down(rec, prev)
+            prev = rec
+            bad = len(report.errors)
+            _control_chars(report, row, rec)
+            unit_cell, title = rec.get(UNIT), text(rec.get(TITLE))
+            unit = units.get(unit_cell)
+            if unit is None:
+                if is_blank(unit_cell):
+                    report.error("单位不能为空", row=row, column=UNIT)
+                else:
+                    _unknown_name(report, suggestions, "unit", units, unit_cell, row, UNIT, "单位名称或简称")
+            if not title:
+                report.error("标题不能为空", row=row, column=TITLE)
+            elif len(title) > TEXT_LIMITS[TITLE]:
+                report.error("标题过长(最多300字)", row=row, column=TITLE)
+
+            values: dict[str, Any] = {}
+            authors_cell = rec.get(AUTHORS)
+            if not is_blank(authors_cell):
+                names, changed = split_authors(authors_cell)
+                if any(len(n) > 50 for n in names):
+                    report.error("作者姓名过长(每人最多50字)", row=row, column=AUTHORS, value=authors_cell)
+                if changed:
+                    report.renamed.append(Renamed(table.name, row, AUTHORS, text(authors_cell), "、".join(names)))
+                values[AUTHORS] = names
+            kind_cell = rec.get(KIND)
+            if not is_blank(kind_cell):
+                kind = kinds.get(name_key(kind_cell))
+                if kind is None:
                     report.error(
-                        f"与第{first}行同一稿件的{col}“{display(group.raw[col])}”不一致(一稿多投的各行,{col}应相同或留空)",
+                        f"不是有效的稿件类型(可选:{kind_help};其他写法可在后台“用语别名”中添加)",
                         row=row,
-                        column=col,
-                        value=rec.get(col),
+                        column=KIND,
+                        value=kind_cell,
                     )
-        if outlet is not None and any(p.outlet == outlet for p in group.pubs):
-            first = next(p.row for p in group.pubs if p.outlet == outlet)
-            report.error(f"与第{first}行重复:同一稿件在同一媒体只能登记一次", row=row, column=OUTLET, value=outlet_cell)
-        page = text(rec.get(PAGE)) if PAGE in rec else None
-        group.pubs.append(PubRow(row, outlet, day, placement, page, url))
+                values[KIND] = kind
+            topics_cell = rec.get(TOPICS)
+            if not is_blank(topics_cell):
+                found = []
+                for name in split_list(text(topics_cell)):
+                    topic = topics.get(name)
+                    if topic is None:
+                        report.error("不是已登记的专题", row=row, column=TOPICS, value=name)
+                    elif topic not in found:
+                        found.append(topic)
+                values[TOPICS] = sorted(found, key=lambda t: t.pk)  # order does not matter for topics
+            chars_cell = rec.get(CHARS)
+            if not is_blank(chars_cell):
+                try:
+                    values[CHARS] = whole_number(chars_cell)
+                except CellError as exc:
+                    report.error(f"{exc}(字数须为不小于0的整数)", row=row, column=CHARS, value=chars_cell)
+
+            outlet_cell = rec.get(OUTLET)
+            outlet = None
+            if not is_blank(outlet_cell):
+                outlet = outlets.get(outlet_cell)
+                if outlet is None:
+                    _unknown_name(report, suggestions, "outlet", outlets, outlet_cell, row, OUTLET, "媒体名称或别名")
+            date_value = rec.get(DATE)
+            day = None
+            try:
+                day = date_cell(date_value, year=year.year)
+                if day is None:
+                    report.error("刊发日期不能为空", row=row, column=DATE)
+                elif day.year < year.year:
+                    report.error(f"不在{year.year}年度内", row=row, column=DATE, value=date_value)
+            except CellError as exc:
+                report.error(str(exc), row=row, column=DATE, value=date_value)
+            placement_cell = rec.get(PLACEMENT)
+            read = placement_from_text(placement_cell, placements)
+            placement, page = read if read else (Placement.OTHER, "")
+            if read is None:
+                report.error(
+                    "不是有效的版面(可选:头版头条、头版、其他版面,或写版次如“第3版”;留空为其他版面;"
+                    "其他写法可在后台“用语别名”中添加)",
+                    row=row,
+                    column=PLACEMENT,
+                    value=placement_cell,
+                )
+            if has_page:
+                page = text(rec.get(PAGE)) or page
+                if len(page) > TEXT_LIMITS[PAGE]:
+                    report.error("版面/栏目过长(最多100字)", row=row, column=PAGE)
+            elif not page:
+                page = None
+            url = url_cell(rec.get(URL))
+            if url and not valid_url(url):
+                report.error(
+                    "不是有效的网址(如 http://www.akxw.cn/… 或 akxw.cn/…)", row=row, column=URL, value=rec.get(URL)
+                )
+            if len(report.errors) > bad or unit is None:
+                continue
+
+            key = (unit.pk, normalise_title(title) or title)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = PieceRows(unit=unit, title=title, sheet=table.name, row=row)
+                group.values = values
+                group.raw = {c: rec.get(c) for c in PIECE_LEVEL}
+                group.value_rows = dict.fromkeys(values, row)
+            else:
+                if title != group.title:
+                    report.warnings.append(
+                        f"「{table.name}」第{row}行的标题“{title}”与「{group.sheet}」第{group.row}行的“{group.title}”"
+                        "只差标点或空格,按同一稿件的又一次刊发(一稿多投)导入"
+                    )
+                for col, value in values.items():
+                    if col not in group.values:
+                        group.values[col], group.raw[col], group.value_rows[col] = value, rec.get(col), row
+                    elif group.values[col] != value:
+                        first = group.value_rows[col]
+                        report.error(
+                            f"与第{first}行同一稿件的{col}“{display(group.raw[col])}”不一致"
+                            f"(一稿多投的各行,{col}应相同或留空)",
+                            row=row,
+                            column=col,
+                            value=rec.get(col),
+                        )
+            if outlet is not None and any(p.outlet == outlet for p in group.pubs):
+                first = next(p for p in group.pubs if p.outlet == outlet)
+                where = f"「{first.sheet}」第{first.row}行" if first.sheet != table.name else f"第{first.row}行"
+                report.error(f"与{where}重复:同一稿件在同一媒体只能登记一次", row=row, column=OUTLET, value=outlet_cell)
+            group.pubs.append(PubRow(table.name, row, outlet, day, placement, page, url))
+        report.skipped += table.skipped
+    report.sheet = None
+    report.suggestions = list(suggestions.values())
 
     for group in groups.values():
+        report.sheet = group.sheet
         kind = group.values.get(KIND)
         if KIND not in group.values:
             report.error("稿件类型不能为空", row=group.row, column=KIND)
@@ -395,10 +574,15 @@ def _parse_piece_rows(table, year: AssessmentYear, report: ImportReport) -> list
         for p in unpublished:
             if kind != PieceKind.RESEARCH and kind is not None:
                 report.error(
-                    "媒体不能为空(只有未刊发的调研文章可不填媒体,此时刊发日期填报送日期)", row=p.row, column=OUTLET
+                    "媒体不能为空(只有未刊发的调研文章可不填媒体,此时刊发日期填报送日期)",
+                    row=p.row,
+                    column=OUTLET,
+                    sheet=p.sheet,
                 )
             elif len(group.pubs) > 1:
-                report.error("未刊发的调研文章只能有一行;已刊发的请在每行填写媒体", row=p.row, column=OUTLET)
+                report.error(
+                    "未刊发的调研文章只能有一行;已刊发的请在每行填写媒体", row=p.row, column=OUTLET, sheet=p.sheet
+                )
         dated = [p for p in group.pubs if p.date is not None]
         if dated:
             earliest = min(dated, key=lambda p: p.date)
@@ -408,8 +592,50 @@ def _parse_piece_rows(table, year: AssessmentYear, report: ImportReport) -> list
                     row=earliest.row,
                     column=DATE,
                     value=earliest.date,
+                    sheet=earliest.sheet,
                 )
+    report.sheet = None
+    _similar_titles(list(groups.values()), report)
     return list(groups.values())
+
+
+def _similar_titles(groups: list[PieceRows], report: ImportReport) -> None:
+    """Titles of one unit that are merely similar (≥ 0.9, as the web form measures): a warning naming both rows."""
+    from rapidfuzz import fuzz, process
+
+    from .duplicates import TITLE_RATIO, title_ratio
+
+    by_unit: dict[int, list[PieceRows]] = {}
+    for g in groups:
+        by_unit.setdefault(g.unit.pk, []).append(g)
+    for items in by_unit.values():
+        if len(items) < 2:
+            continue
+        norms = [normalise_title(g.title) for g in items]
+        # rapidfuzz narrows the pairs (C++); the web form's difflib ratio decides.
+        scores = process.cdist(norms, norms, scorer=fuzz.ratio, score_cutoff=TITLE_RATIO * 100 - 10, workers=1)
+        for i, j in zip(*scores.nonzero(), strict=True):
+            if i < j and title_ratio(items[i].title, items[j].title) >= TITLE_RATIO:
+                a, b = items[i], items[j]
+                report.warnings.append(
+                    f"「{a.sheet}」第{a.row}行“{a.title}”与「{b.sheet}」第{b.row}行“{b.title}”标题相似,"
+                    "请确认是两篇不同的稿件"
+                )
+
+
+def _same(piece: Piece, group: PieceRows, publications: list[PublicationInput]) -> bool:
+    """True when the piece already says what the rows say (a re-import changes nothing)."""
+    if (
+        piece.kind != group.values[KIND]
+        or piece.characters != group.values.get(CHARS, 0)
+        or [a.name for a in piece.authors.all()] != group.authors()
+        or {t.pk for t in piece.topics.all()} != {t.pk for t in group.values.get(TOPICS, [])}
+        or (not publications and piece.report_date != group.report_date)
+    ):
+        return False
+    mine = {(p.outlet_id, p.date, p.placement, p.page, p.url) for p in piece.publications.all()}
+    theirs = {(p.outlet.pk, p.date, p.placement, p.page, p.url) for p in publications}
+    return mine == theirs
 
 
 SERVICE_FIELD_COLUMNS = {
@@ -422,27 +648,37 @@ SERVICE_FIELD_COLUMNS = {
 }
 
 
-def _same(piece: Piece, group: PieceRows, publications: list[PublicationInput]) -> bool:
-    """True when the piece already says what the rows say (a re-import changes nothing)."""
-    if (
-        piece.kind != group.values[KIND]
-        or piece.characters != group.values.get(CHARS, 0)
-        or [a.name for a in piece.authors.all()] != _authors(group)
-        or {t.pk for t in piece.topics.all()} != {t.pk for t in group.values.get(TOPICS, [])}
-        or (not publications and piece.report_date != group.report_date)
-    ):
-        return False
-    mine = {(p.outlet_id, p.date, p.placement, p.page, p.url) for p in piece.publications.all()}
-    theirs = {(p.outlet.pk, p.date, p.placement, p.page, p.url) for p in publications}
-    return mine == theirs
+def _service_errors(report: ImportReport, group: PieceRows, exc: ValidationError) -> None:
+    for fname, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        column = SERVICE_FIELD_COLUMNS.get(fname)
+        if column is None and fname != "__all__":
+            column = fname
+        for msg in msgs:
+            report.error(msg, row=group.row, column=column, sheet=group.sheet)
 
 
-def _authors(group: PieceRows) -> list[str]:
-    names: list[str] = []
-    for n in group.values.get(AUTHORS, []):
-        if n not in names:
-            names.append(n)
-    return names
+def _existing_pieces(year: AssessmentYear, groups: list[PieceRows]) -> dict[tuple[int, str], Piece]:
+    """The year's pieces of the file's units, by (unit, title without punctuation): a fixed number of
+    queries — titles first (one light query), then only the matching pieces with their children."""
+    unit_ids = {g.unit.pk for g in groups}
+    wanted = {(g.unit.pk, normalise_title(g.title) or g.title) for g in groups}
+    ids = {}
+    for i in range(0, len(unit_ids) or 1, 500):
+        chunk = list(unit_ids)[i : i + 500]
+        for pk, unit_id, title in Piece.objects.filter(year=year, unit_id__in=chunk).values_list(
+            "pk", "unit_id", "title"
+        ):
+            key = (unit_id, normalise_title(title) or title)
+            if key in wanted:
+                ids[pk] = key
+    found: dict[tuple[int, str], Piece] = {}
+    pks = list(ids)
+    for i in range(0, len(pks), 2000):
+        for piece in Piece.objects.filter(pk__in=pks[i : i + 2000]).prefetch_related(
+            "authors", "topics", Prefetch("publications", queryset=Publication.objects.order_by("id"))
+        ):
+            found[ids[piece.pk]] = piece
+    return found
 
 
 def import_pieces(
@@ -452,13 +688,24 @@ def import_pieces(
     approve: bool = False,
     dry_run: bool = False,
     actor: User | None = None,
+    add_aliases: Iterable[tuple[str, str, str]] = (),
+    expected_fingerprint: str = "",
+    progress=None,
 ) -> ImportReport:
     """One row per publication; rows with the same 单位 and 标题 are one piece (一稿多投).
 
-    New pieces arrive submitted (``approve``: approved). An existing piece with the same unit and
-    title is updated if it is still editable, left alone if nothing differs, and is an error if it
-    was approved and the table says something else (an approved piece is locked)."""
+    Set-based: the file is read once and checked in memory against name indexes and the year's
+    pieces (the preview, ``dry_run``); then, unless it is a dry run, written in one transaction
+    through ``services.pieces_bulk_write`` — the year row is locked only for that write. New pieces
+    arrive submitted (``approve``: approved). An existing piece with the same unit and title is
+    updated if it is still editable, left alone if nothing differs, and is an error if it was
+    approved and the table says something else (an approved piece is locked).
+
+    ``add_aliases`` — [(unit|outlet, word, registered name)] chosen in the preview — are used for the
+    check and, on a real run, saved in the same transaction. ``expected_fingerprint`` is the preview's:
+    a plan that differs from what the clerk saw is refused and nothing is written."""
     report = ImportReport("稿件", dry_run=dry_run, columns=list(PIECE_COLUMNS))
+    step = progress or (lambda *a, **k: None)
     if year.is_frozen:
         report.error(year_frozen_error(year).messages[0])
         return report
@@ -469,101 +716,143 @@ def import_pieces(
             report.error(f"{exc}(导入时直接审核通过需要审核员权限)")
             return report
     try:
-        table = find_table(sheets, [UNIT, TITLE], "刊发新闻稿件统计", prefer=SHEET_NAME)
+        tables, notes = find_tables(
+            sheets,
+            [UNIT, TITLE],
+            "刊发新闻稿件统计",
+            prefer=SHEET_NAME,
+            aliases=header_aliases(ImportTable.PIECES),
+            known=[*PIECE_COLUMNS, PAGE],
+        )
     except ImportAborted as exc:
         report.error(str(exc))
         return report
-    table.headers = [PIECE_HEADER_ALIASES.get(h, h) for h in table.headers]
-    missing = [c for c in PIECE_REQUIRED if c not in table.headers]
-    if missing:
-        report.error("表头缺少" + "、".join(f"「{c}」" for c in missing) + "列", row=table.header_row)
+    complete = [t for t in tables if all(c in t.headers for c in PIECE_REQUIRED)]
+    for table in [t for t in tables if t not in complete]:
+        missing = [c for c in PIECE_REQUIRED if c not in table.headers]
+        if complete:
+            notes.append(f"工作表「{table.name}」缺少" + "、".join(f"「{c}」" for c in missing) + "列,未读取")
+        else:
+            report.error(
+                "表头缺少" + "、".join(f"「{c}」" for c in missing) + "列", row=table.header_row, sheet=table.name
+            )
+    if report.errors:
         return report
-    ignored = [h for h in table.headers if h and h not in PIECE_COLUMNS and h not in ("序号", PAGE)]
-    if ignored:
-        report.notes.append("已忽略无法识别的列:" + "、".join(ignored))
+    tables = complete
+    report.notes += notes
+    report.notes += [f"读取了工作表「{t.name}」" for t in tables] if len(tables) > 1 else []
+    for table in tables:
+        ignored = [h for h in table.headers if h and h not in PIECE_COLUMNS and h not in ("序号", PAGE)]
+        if ignored:
+            report.notes.append(f"「{table.name}」已忽略无法识别的列:" + "、".join(dict.fromkeys(ignored)))
 
-    groups = _parse_piece_rows(table, year, report)
+    step(1, 4, "正在检查各行")
+    groups = _parse_piece_rows(tables, year, report, add_aliases)
     if report.errors:
         return report
 
-    with transaction.atomic():
+    step(2, 4, "正在与已登记的稿件比对")
+    existing = _existing_pieces(year, groups)
+    creates, updates, approvals = [], [], []
+    for group in groups:
+        piece = existing.get((group.unit.pk, normalise_title(group.title) or group.title))
+        pages = {p.outlet_id: p.page for p in piece.publications.all()} if piece else {}
+        data = group.data(piece.title if piece else group.title, pages)
+        n = len(data.publications)
+        group.detail = f"{n}条刊发记录" if n else "未刊发"
         try:
-            year = ensure_year_editable(year, lock=True)
+            check_piece_data(actor=actor, year=year, data=data)
         except ValidationError as exc:
-            report.error(exc.messages[0])
-            transaction.set_rollback(True)
-            return report
-        existing = {
-            (p.unit_id, p.title): p
-            for p in Piece.objects.filter(year=year, unit_id__in={g.unit.pk for g in groups}).prefetch_related(
-                "authors", "topics", Prefetch("publications", queryset=Publication.objects.order_by("id"))
+            _service_errors(report, group, exc)
+            continue
+        except PermissionDenied as exc:
+            report.error(str(exc), row=group.row, column=UNIT, value=group.unit.name, sheet=group.sheet)
+            continue
+        if piece is None:
+            group.action = "new"
+            creates.append((group, data))
+        elif _same(piece, group, data.publications):
+            if approve and piece.status == PieceStatus.SUBMITTED:
+                group.action, group.detail = "update", "审核通过"
+                approvals.append((group, piece))
+            else:
+                group.action, group.detail = "skip", piece.get_status_display()
+        elif piece.status not in EDITABLE_STATUSES:
+            report.error(
+                "已审核通过,表中内容与系统中的不一致;已通过的稿件不能通过导入修改(请删去这些行,或由审核员先退回该稿件)",
+                row=group.row,
+                column=TITLE,
+                value=group.title,
+                sheet=group.sheet,
             )
-        }
-        for group in groups:
-            try:
-                # A savepoint per piece: one piece's error is reported and the others still checked.
-                with transaction.atomic():
-                    _write_piece(group, existing.get((group.unit.pk, group.title)), year, approve, actor, report)
-            except ValidationError as exc:
-                for fname, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                    column = SERVICE_FIELD_COLUMNS.get(fname)
-                    if column is None and fname != "__all__":
-                        column = fname
-                    for msg in msgs:
-                        report.error(msg, row=group.row, column=column)
-            except PermissionDenied as exc:
-                report.error(str(exc), row=group.row, column=UNIT, value=group.unit.name)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
+            continue
+        else:
+            group.action = "update"
+            updates.append((group, piece, data))
+        group.piece_id = piece.pk if piece else None
+        group.stamp = piece.updated_at if piece else None
+        report.changes.append(Change(group.action, group.row, group.label, group.detail, piece, group.sheet))
+    if report.errors:
+        report.changes = []
+        return report
+    report.fingerprint = _fingerprint(groups, report.alias_plan, approve)
+    if dry_run:
+        return report
+    if expected_fingerprint and expected_fingerprint != report.fingerprint:
+        report.changes = []
+        report.error("表格或系统中的数据在预览之后有变化,未写入任何数据。请重新上传、预览后再确认。")
+        return report
+
+    step(3, 4, f"正在写入{len(creates) + len(updates)}篇稿件")
+    try:
+        with transaction.atomic():
+            _save_aliases(report.alias_plan)
+            written = pieces_bulk_write(
+                actor=actor,
+                year=year,
+                creates=[d for _, d in creates],
+                updates=[(p.pk, p.updated_at, d) for _, p, d in updates],
+                approvals=[(p.pk, p.updated_at) for _, p in approvals],
+                approve=approve,
+            )
+    except ValidationError as exc:
+        report.changes = []
+        report.error(exc.messages[0])
+        return report
+    except PermissionDenied as exc:
+        report.changes = []
+        report.error(str(exc))
+        return report
+    by_group = dict(zip([id(g) for g, _ in creates] + [id(g) for g, _, _ in updates], written, strict=True))
+    for change, group in zip(report.changes, [g for g in groups if g.action], strict=True):
+        change.instance = by_group.get(id(group), change.instance)
+    step(4, 4, "已写入")
     return report
 
 
-def _write_piece(group: PieceRows, piece: Piece | None, year, approve: bool, actor, report: ImportReport) -> None:
-    label = f"{group.unit.name}《{group.title}》"
-    pages = {p.outlet_id: p.page for p in piece.publications.all()} if piece else {}
-    publications = group.publications(pages)
-    detail = f"{len(publications)}条刊发记录" if publications else "未刊发"
-    fields = dict(
-        kind=group.values[KIND],
-        characters=group.values.get(CHARS, 0),
-        authors=_authors(group),
-        topics=group.values.get(TOPICS, []),
-        report_date=group.report_date,
-        publications=publications,
-    )
-    if piece is None:
-        # Table rows carry links but no files: the year's proof rule is not applied here; the review
-        # queue flags imported pieces without proof instead (issue 11 item 5).
-        piece = piece_create(
-            actor=actor,
-            unit=group.unit,
-            year=year,
-            title=group.title,
-            submit=True,
-            approve=approve,
-            check_proof=False,
-            **fields,
-        )
-        report.changes.append(Change("new", group.row, label, detail, piece))
-        return
-    if _same(piece, group, publications):
-        if approve and piece.status == PieceStatus.SUBMITTED:
-            piece_review(actor=actor, piece=piece, approve=True)
-            report.changes.append(Change("update", group.row, label, "审核通过", piece))
-        else:
-            report.changes.append(Change("skip", group.row, label, piece.get_status_display(), piece))
-        return
-    if piece.status not in EDITABLE_STATUSES:
-        raise ValidationError(
-            {
-                "title": f"“{group.title}”已审核通过,表中内容与系统中的不一致;已通过的稿件不能通过导入修改"
-                "(请删去这些行,或由审核员先退回该稿件)"
-            }
-        )
-    piece = piece_update(actor=actor, piece=piece, title=group.title, submit=True, check_proof=False, **fields)
-    if approve:
-        piece_review(actor=actor, piece=piece, approve=True)
-    report.changes.append(Change("update", group.row, label, detail, piece))
+def _save_aliases(plan: list[tuple[Any, str]]) -> None:
+    for obj, word in plan:
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if name_key(word) not in {name_key(a) for a in obj.alias_list}:
+            obj.aliases = "、".join([*obj.alias_list, word])
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save(update_fields=["aliases"])
+
+
+def _fingerprint(groups: list[PieceRows], aliases, approve: bool) -> str:
+    """A digest of exactly what would be written: confirm compares its own plan with the preview's."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(repr(approve).encode())
+    for obj, word in aliases:
+        h.update(f"A|{obj._meta.label}|{obj.pk}|{word}\n".encode())
+    for g in groups:
+        pubs = sorted((p.outlet.pk if p.outlet else 0, str(p.date), p.placement, p.page, p.url) for p in g.pubs)
+        topics = [t.pk for t in g.values.get(TOPICS, [])]
+        line = (g.action, g.unit.pk, g.title, g.piece_id, str(g.stamp), g.values.get(KIND), g.values.get(CHARS, 0))
+        h.update(repr((line, g.authors(), topics, pubs)).encode())
+    return h.hexdigest()[:32]
 
 
 # ================================================================ export rows

@@ -733,3 +733,65 @@ class RejectionReason(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ImportTable(models.TextChoices):
+    PIECES = "pieces", _("刊发新闻稿件统计表")
+    UNITS = "units", _("单位名单")
+    QUOTAS = "quotas", _("任务分解表")
+
+
+class HeaderAlias(models.Model):
+    """Another way offices head a column (稿件标题 for 标题, 撰稿人 for 作者): data the bureau extends."""
+
+    table = models.CharField(_("表格"), max_length=10, choices=ImportTable.choices)
+    column = models.CharField(_("标准列名"), max_length=30, help_text=_("导入说明中的列名,如 标题、作者、刊发日期"))
+    word = models.CharField(_("表头写法"), max_length=50, help_text=_("表格里实际写的表头,如 稿件标题"))
+
+    class Meta:
+        ordering = ["table", "column", "word"]
+        verbose_name = _("表头别名")
+        verbose_name_plural = _("表头别名")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "word"], name="header_alias_once_per_table"),
+            models.CheckConstraint(condition=~Q(word="") & ~Q(column=""), name="header_alias_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.word} → {self.column}"
+
+
+class WordField(models.TextChoices):
+    KIND = "kind", _("稿件类型")
+    PLACEMENT = "placement", _("版面")
+
+
+class WordAlias(models.Model):
+    """Everyday wording of a kind or placement (消息 → 新闻稿件, 一版 → 头版): data the bureau edits."""
+
+    field = models.CharField(_("列"), max_length=10, choices=WordField.choices)
+    word = models.CharField(_("写法"), max_length=30)
+    value = models.CharField(
+        _("读作"),
+        max_length=12,
+        choices=[(_("稿件类型"), PieceKind.choices), (_("版面"), Placement.choices)],
+        help_text=_("须与“列”相符:稿件类型的别名读作一种稿件类型,版面的别名读作一种版面位置"),
+    )
+
+    class Meta:
+        ordering = ["field", "value", "word"]
+        verbose_name = _("用语别名")
+        verbose_name_plural = _("用语别名(稿件类型、版面)")
+        constraints = [
+            models.UniqueConstraint(fields=["field", "word"], name="word_alias_once_per_field"),
+            models.CheckConstraint(
+                condition=(Q(field="kind") & Q(value__in=PieceKind.values))
+                | (Q(field="placement") & Q(value__in=Placement.values)),
+                name="word_alias_value_valid",
+            ),
+        ]
+
+    def __str__(self):
+        choices = PieceKind if self.field == WordField.KIND else Placement
+        label = dict(choices.choices).get(self.value, self.value)
+        return f"{self.word} → {label}"

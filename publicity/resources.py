@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from import_export.forms import ConfirmImportForm
 
 from publicity.table_resources import SizeLimitedImportForm, TableImportExportMixin, TableResource
+from sheets.tabular import ImportAborted
 
 from .imports import (
+    ALIAS_KINDS,
     OUTLET_COLUMNS,
     PIECE_COLUMNS,
     QUOTA_UNIT,
@@ -91,7 +96,13 @@ class PieceResource(TableResource):
 
     def run(self, sheets, *, dry_run, user):
         return import_pieces(
-            sheets, year=self.options["year"], approve=self.options.get("approve", False), dry_run=dry_run, actor=user
+            sheets,
+            year=self.options["year"],
+            approve=self.options.get("approve", False),
+            dry_run=dry_run,
+            actor=user,
+            add_aliases=self.options.get("aliases", ()),
+            expected_fingerprint=self.options.get("fingerprint", ""),
         )
 
     def get_queryset(self):
@@ -126,6 +137,29 @@ class PieceImportForm(YearImportForm):
 class YearConfirmForm(ConfirmImportForm):
     year = forms.ModelChoiceField(AssessmentYear.objects.all(), widget=forms.HiddenInput())
     approve = forms.BooleanField(required=False, widget=forms.HiddenInput())
+    # What the preview showed: the aliases chosen there (one "unit|word|name" a line) and a digest of the
+    # plan. Confirm writes only if its own plan has the same digest.
+    aliases = forms.CharField(required=False, widget=forms.HiddenInput())
+    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput())
+
+
+def parse_aliases(text: str) -> list[tuple[str, str, str]]:
+    out = []
+    for line in (text or "").splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[0] in ALIAS_KINDS and parts[1].strip() and parts[2].strip():
+            out.append((parts[0], parts[1].strip(), parts[2].strip()))
+    return out
+
+
+def may_add_alias(user, kind: str) -> bool:
+    """Adding an alias changes the unit or outlet: the admin's change permission on it is needed."""
+    model = ALIAS_KINDS[kind][0]
+    return user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+
+def alias_lines(aliases) -> str:
+    return "\n".join("|".join(a) for a in aliases)
 
 
 class YearImportExportMixin(TableImportExportMixin):
@@ -139,9 +173,91 @@ class YearImportExportMixin(TableImportExportMixin):
         if import_form is not None:
             initial["year"] = import_form.cleaned_data["year"].pk
             initial["approve"] = import_form.cleaned_data.get("approve", False)
+        report = getattr(request, "import_report", None)
+        if report is not None:
+            initial["fingerprint"] = report.fingerprint
+            initial["aliases"] = getattr(request, "import_aliases", "")
         return initial
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
         data = getattr(form, "cleaned_data", None) or {}
-        return {"user": request.user, "year": data.get("year"), "approve": bool(data.get("approve"))}
+        return {
+            "user": request.user,
+            "year": data.get("year"),
+            "approve": bool(data.get("approve")),
+            "aliases": [a for a in parse_aliases(data.get("aliases", "")) if may_add_alias(request.user, a[0])],
+            "fingerprint": data.get("fingerprint", ""),
+        }
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = self.get_model_info()
+        extra = [
+            path(
+                "import/recheck/",
+                self.admin_site.admin_view(self.import_recheck),
+                name="{}_{}_import_recheck".format(*info),
+            )
+        ]
+        return extra + super().get_urls()
+
+    def import_recheck(self, request):
+        """The preview again, on the same uploaded file, with the names the clerk ticked "加为别名".
+
+        Nothing is written here: the aliases travel in the confirm form and are saved by the confirm
+        step in the same transaction as the rows."""
+        from django.core.exceptions import PermissionDenied
+        from django.template.response import TemplateResponse
+
+        if request.method != "POST" or not self.has_import_permission(request):
+            raise PermissionDenied
+        data = request.POST.copy()
+        data["aliases"] = alias_lines(parse_aliases("\n".join(request.POST.getlist("alias"))))
+        form = self.confirm_form_class(data)
+        if not form.is_valid():
+            raise PermissionDenied
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        tmp_storage = self.get_tmp_storage_class()(
+            name=form.cleaned_data["import_file_name"],
+            encoding=None,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        context = self.get_import_context_data()
+        try:
+            dataset = input_format.create_dataset(tmp_storage.read())
+        except (OSError, ImportAborted):
+            messages.error(request, "上传的文件已失效,请重新上传。")
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
+        resource = self.choose_import_resource_class(form, request)(
+            **self.get_import_resource_kwargs(request, form=form)
+        )
+        request.import_aliases = data["aliases"]
+        result = resource.import_data(
+            dataset, dry_run=True, file_name=form.cleaned_data["original_file_name"], request=request, user=request.user
+        )
+        context["result"] = result
+        request.import_upload = {k: form.cleaned_data[k] for k in ("import_file_name", "original_file_name", "format")}
+        request.import_upload |= {
+            "resource": form.cleaned_data.get("resource", "0"),
+            "year": form.cleaned_data["year"].pk,
+            "approve": form.cleaned_data["approve"],
+        }
+        if not result.has_errors() and not result.has_validation_errors():
+            initial = {
+                k: form.cleaned_data[k] for k in ("import_file_name", "original_file_name", "format", "resource")
+            }
+            initial |= {
+                "year": form.cleaned_data["year"].pk,
+                "approve": form.cleaned_data["approve"],
+                "aliases": data["aliases"],
+                "fingerprint": result.report.fingerprint,
+            }
+            context["confirm_form"] = self.confirm_form_class(initial=initial)
+        context.update(self.admin_site.each_context(request))
+        context["title"] = "导入"
+        context["opts"] = self.model._meta
+        context["media"] = self.media
+        return TemplateResponse(request, [self.import_template_name], context)

@@ -42,6 +42,9 @@ from .signals import counted_changed
 # Validated by the caller (instances in hand); full_clean would query each one again.
 PIECE_FK_FIELDS = ["year", "unit", "created_by", "reviewed_by"]
 EDITABLE_STATUSES = (PieceStatus.DRAFT, PieceStatus.SUBMITTED, PieceStatus.REJECTED)
+# Django rebuilds an enum's .values on every access; the bulk import checks thousands of pieces.
+KIND_VALUES = frozenset(PieceKind.values)
+PLACEMENT_VALUES = frozenset(Placement.values)
 
 
 def year_frozen_error(year: AssessmentYear) -> ValidationError:
@@ -102,7 +105,7 @@ def piece_year_date(publications: Sequence[PublicationInput], report_date: dt.da
     return report_date
 
 
-def _validate_piece(
+def validate_piece(
     *,
     year: AssessmentYear,
     title: str,
@@ -115,7 +118,7 @@ def _validate_piece(
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors.setdefault("title", []).append(_("标题不能为空。"))
-    if kind not in PieceKind.values:
+    if kind not in KIND_VALUES:
         errors.setdefault("kind", []).append(_("稿件类型“%(kind)s”无效。") % {"kind": kind})
     if characters is None or characters < 0:
         errors.setdefault("characters", []).append(_("字数必须是不小于0的整数。"))
@@ -129,7 +132,7 @@ def _validate_piece(
     if len(outlets) != len(set(outlets)):
         errors.setdefault("publications", []).append(_("同一媒体只能登记一次刊发记录。"))
     for p in publications:
-        if p.placement not in Placement.values:
+        if p.placement not in PLACEMENT_VALUES:
             errors.setdefault("publications", []).append(
                 _("版面位置“%(placement)s”无效。") % {"placement": p.placement}
             )
@@ -152,6 +155,9 @@ def _validate_piece(
         )
     if errors:
         raise ValidationError(errors)
+
+
+_validate_piece = validate_piece
 
 
 def _write_children(
@@ -440,6 +446,189 @@ def piece_review(
     from .review import piece_review as review
 
     return review(actor=actor, piece=piece, approve=approve, reason=reason, expected_version=expected_version)
+
+
+# --- Many pieces at once (the table import) ---------------------------------------------------------
+
+
+@dataclass
+class PieceData:
+    """What a piece should say after a bulk write; checked by ``validate_piece`` like a single write."""
+
+    unit: Unit
+    title: str
+    kind: str
+    characters: int
+    authors: list[str]
+    topics: list[Topic]
+    report_date: dt.date | None
+    publications: list[PublicationInput]
+
+
+class StaleData(ValidationError):
+    """The pieces changed between the check (preview) and the write."""
+
+
+def check_piece_data(*, actor: User | None, year: AssessmentYear, data: PieceData) -> None:
+    """Every rule ``piece_create``/``piece_update`` applies to what a piece says, without a query:
+    the caller has checked the unique title and the approved lock against what it read."""
+    ensure_can_edit_unit(actor, data.unit)
+    validate_piece(
+        year=year,
+        title=data.title,
+        kind=data.kind,
+        characters=data.characters,
+        authors=data.authors,
+        publications=data.publications,
+        report_date=data.report_date,
+    )
+
+
+BATCH = 2000
+
+
+@transaction.atomic
+def pieces_bulk_write(
+    *,
+    actor: User | None,
+    year: AssessmentYear,
+    creates: Sequence[PieceData],
+    updates: Sequence[tuple[int, dt.datetime, PieceData]],
+    approvals: Sequence[tuple[int, dt.datetime]] = (),
+    approve: bool = False,
+) -> list[Piece]:
+    """Create and update many pieces in a fixed number of queries per batch (the table import).
+
+    The same rules as ``piece_create``/``piece_update``/``piece_review`` (``check_piece_data``,
+    permissions, the year lock, approved pieces locked, one title per unit and year) hold; the year
+    row is locked only here, for the write. ``updates`` and ``approvals`` carry each piece's
+    ``updated_at`` as read when the rows were checked: a piece changed since is ``StaleData`` and
+    nothing is written. New pieces arrive submitted (``approve``: approved by ``actor``)."""
+    if approve or approvals:
+        ensure_can_review(actor)
+    year = ensure_year_editable(year, lock=True)
+    for data in creates:
+        check_piece_data(actor=actor, year=year, data=data)
+    for *_ignored, data in updates:
+        check_piece_data(actor=actor, year=year, data=data)
+    touched = {pk: stamp for pk, stamp, _data in updates} | dict(approvals)
+    current = {}
+    ids = list(touched)
+    for i in range(0, len(ids), BATCH):
+        current |= {
+            pk: (status, stamp)
+            for pk, status, stamp in Piece.objects.select_for_update()
+            .filter(pk__in=ids[i : i + BATCH], year=year)
+            .values_list("pk", "status", "updated_at")
+        }
+    for pk, stamp in touched.items():
+        if pk not in current or current[pk][1] != stamp:
+            raise StaleData(_("有稿件在检查之后被他人修改、审核或删除,未写入任何数据,请重新导入。"))
+    for pk, *_ignored in updates:
+        if current[pk][0] not in EDITABLE_STATUSES:
+            raise StaleData(_("有稿件在检查之后被审核通过,未写入任何数据,请重新导入。"))
+    for pk, _stamp in approvals:
+        if current[pk][0] != PieceStatus.SUBMITTED:
+            raise StaleData(_("有稿件在检查之后已被处理,未写入任何数据,请重新导入。"))
+
+    now = timezone.now()
+    new_pieces = []
+    for data in creates:
+        piece = Piece(
+            year=year,
+            unit=data.unit,
+            title=data.title.strip(),
+            kind=data.kind,
+            characters=data.characters,
+            report_date=data.report_date,
+            created_by=actor,
+            status=PieceStatus.SUBMITTED,
+            submitted_at=now,
+        )
+        if approve:
+            piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
+        new_pieces.append(piece)
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            Piece.objects.bulk_create(new_pieces, batch_size=BATCH)
+    except IntegrityError as exc:
+        raise StaleData(_("有稿件在检查之后被他人以相同标题登记,未写入任何数据,请重新导入。")) from exc
+    if any(p.pk is None for p in new_pieces):  # a backend that does not return ids
+        by_key = {
+            (u, t): pk
+            for pk, u, t in Piece.objects.filter(year=year, created_at__gte=now).values_list("pk", "unit_id", "title")
+        }
+        for p in new_pieces:
+            p.pk = p.id = by_key[(p.unit_id, p.title)]
+    record_many(AuditAction.CREATE, new_pieces)
+
+    updated = []
+    update_ids = [pk for pk, *_ignored in updates]
+    for pk, _stamp, data in updates:
+        piece = Piece(pk=pk, year=year, unit=data.unit, title=data.title)
+        piece.kind, piece.characters, piece.report_date = data.kind, data.characters, data.report_date
+        piece.status, piece.submitted_at, piece.reject_reason, piece.updated_at = PieceStatus.SUBMITTED, now, "", now
+        if approve:
+            piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
+        updated.append(piece)
+    fields = ["kind", "characters", "report_date", "status", "submitted_at", "reject_reason", "updated_at"]
+    if approve:
+        fields += ["reviewed_at", "reviewed_by"]
+    Piece.objects.bulk_update(updated, fields, batch_size=BATCH)
+    record_many(AuditAction.UPDATE, updated, message=_("表格导入"))
+    if approvals:
+        ids = [pk for pk, _stamp in approvals]
+        for i in range(0, len(ids), BATCH):
+            Piece.objects.filter(pk__in=ids[i : i + BATCH]).update(
+                status=PieceStatus.APPROVED, reviewed_by=actor, reviewed_at=now, updated_at=now
+            )
+        record_many(AuditAction.UPDATE, [Piece(pk=pk) for pk in ids], message=_("表格导入:审核通过"))
+
+    # Children: authors and topics are written anew; a publication is kept (with its evidence) per outlet.
+    pairs = [(p, d) for p, d in zip(new_pieces, creates, strict=True)] + [
+        (p, d) for p, (*_ignored, d) in zip(updated, updates, strict=True)
+    ]
+    for i in range(0, len(update_ids), BATCH):
+        chunk = update_ids[i : i + BATCH]
+        PieceAuthor.objects.filter(piece_id__in=chunk).delete()
+        Piece.topics.through.objects.filter(piece_id__in=chunk).delete()
+    existing_pubs: dict[tuple[int, int], Publication] = {}
+    for i in range(0, len(update_ids), BATCH):
+        for pub in Publication.objects.filter(piece_id__in=update_ids[i : i + BATCH]):
+            existing_pubs[(pub.piece_id, pub.outlet_id)] = pub
+    authors, links, new_pubs, changed_pubs, keep = [], [], [], [], set()
+    for piece, data in pairs:
+        authors += [
+            PieceAuthor(piece=piece, position=i, name=name) for i, name in enumerate(clean_authors(data.authors), 1)
+        ]
+        links += [Piece.topics.through(piece_id=piece.pk, topic_id=t.pk) for t in data.topics]
+        for p in data.publications:
+            pub = existing_pubs.get((piece.pk, p.outlet.pk))
+            if pub is None:
+                new_pubs.append(
+                    Publication(
+                        piece=piece, outlet=p.outlet, date=p.date, placement=p.placement, page=p.page, url=p.url
+                    )
+                )
+                continue
+            keep.add(pub.pk)
+            if (pub.date, pub.placement, pub.page, pub.url) != (p.date, p.placement, p.page, p.url):
+                pub.date, pub.placement, pub.page, pub.url = p.date, p.placement, p.page, p.url
+                changed_pubs.append(pub)
+    gone = [pub.pk for pub in existing_pubs.values() if pub.pk not in keep]
+    for i in range(0, len(gone), BATCH):
+        Publication.objects.filter(pk__in=gone[i : i + BATCH]).delete()
+    Publication.objects.bulk_update(changed_pubs, ["date", "placement", "page", "url"], batch_size=BATCH)
+    record_many(AuditAction.UPDATE, changed_pubs, message=_("表格导入"))
+    Publication.objects.bulk_create(new_pubs, batch_size=BATCH)
+    record_many(AuditAction.CREATE, new_pubs)
+    PieceAuthor.objects.bulk_create(authors, batch_size=BATCH)
+    # Authors decide who is paid: audited like every other write (bulk_create sends no signals).
+    record_many(AuditAction.CREATE, authors)
+    Piece.topics.through.objects.bulk_create(links, batch_size=BATCH)
+    return new_pieces + updated
 
 
 # --- Evidence, periodic reports and reminders (web app) -----------------------------------------

@@ -44,9 +44,19 @@ class WorkbookDataset(tablib.Dataset):
     sheets: list[Sheet]
 
 
+CSV_LABEL = "表格"
+
+
 class SafeXLSX(base_formats.XLSX):
+    def get_title(self):
+        return "xlsx / xls / csv"
+
     def create_dataset(self, in_stream, **kwargs):
-        sheets = read_workbook(in_stream)
+        data = in_stream.read() if hasattr(in_stream, "read") else in_stream
+        is_workbook = data.startswith((b"PK", b"\xd0\xcf\x11\xe0"))
+        # A CSV saved from Excel/WPS (GBK or UTF-8) comes through the same upload; its sheet is named after
+        # the file once the import knows the name (TableResource.import_data).
+        sheets = read_workbook(data, name="" if is_workbook else f"{CSV_LABEL}.csv")
         dataset = WorkbookDataset()
         dataset.sheets = sheets
         first = next((s for s in sheets if any(any(v not in (None, "") for v in r) for r in s.rows)), None)
@@ -126,7 +136,15 @@ class TableResource(Resource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         sheets = getattr(dataset, "sheets", None) or sheets_from_rows(dataset.headers or [], dataset)
+        file_name = kwargs.get("file_name") or ""
+        for sheet in sheets:
+            if sheet.name == CSV_LABEL and file_name.lower().endswith((".csv", ".txt")):
+                sheet.name = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or CSV_LABEL
+        self.import_kwargs = kwargs
         report = self.run(sheets, dry_run=dry_run, user=kwargs.get("user"))
+        request = kwargs.get("request")
+        if request is not None:
+            request.import_report = report  # the confirm form carries what the preview showed
         return report_to_result(report)
 
     def export_rows(self, queryset) -> list[list[Any]]:
@@ -160,7 +178,8 @@ def report_to_result(report: ImportReport) -> Result:
     for change in report.changes:
         rr = RowResult()
         rr.import_type = change.action
-        rr.diff = [change.row or "", change.label, change.detail]
+        where = (f"「{change.sheet}」" if change.sheet else "") + (f"第{change.row}行" if change.row else "")
+        rr.diff = [where, change.label, change.detail]
         instance = change.instance if getattr(change.instance, "pk", None) else None
         rr.instance = instance
         rr.add_instance_info(instance)
@@ -224,6 +243,22 @@ class TableImportExportMixin(ImportExportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        request, form = kwargs.get("request"), kwargs.get("form")
+        out = {"request": request}
+        import_file = getattr(form, "cleaned_data", {}).get("import_file")
+        if request is not None and import_file is not None:
+            # What a "re-check with these aliases" form needs to read the same uploaded file again.
+            request.import_upload = {
+                "import_file_name": getattr(import_file, "tmp_storage_name", ""),
+                "original_file_name": import_file.name,
+                "format": form.cleaned_data.get("format", "0"),
+                "resource": form.cleaned_data.get("resource", "0"),
+                "year": getattr(form.cleaned_data.get("year"), "pk", ""),
+                "approve": bool(form.cleaned_data.get("approve")),
+            }
+        return out
 
     def generate_log_entries(self, result, request):
         # Deleted targets (a blank cell) and skipped rows have no object to log.

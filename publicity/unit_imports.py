@@ -42,19 +42,21 @@ REQUIRED = [NAME, KIND]
 # model field -> column, for the optional text columns: a column that is absent leaves the field alone.
 TEXT_FIELDS = {"head_name": HEAD, "liaison_name": LIAISON, "phone": PHONE, "aliases": ALIASES}
 FIELD_COLUMNS = {"name": NAME, "kind": KIND, "parent": PARENT, "order": ORDER, **TEXT_FIELDS}
-HEADER_ALIASES = {"简称/别名": ALIASES, "别名": ALIASES, "负责人姓名": HEAD, "联络员姓名": LIAISON}
 
 
 def import_units(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
     """Validate every row, then write all of them in one transaction (or, on a dry run, roll back)."""
     report = ImportReport("单位", dry_run=dry_run, columns=list(UNIT_COLUMNS))
+    from .imports import header_aliases
+    from .models import ImportTable
+
     try:
-        table = find_table(sheets, REQUIRED, "单位名单")
+        table = find_table(sheets, REQUIRED, "单位名单", aliases=header_aliases(ImportTable.UNITS))
     except ImportAborted as exc:
         report.error(str(exc))
         return report
-    headers = [HEADER_ALIASES.get(h, h) for h in table.headers]
-    table.headers = headers
+    report.sheet = table.name
+    headers = table.headers
     present = set(headers)
     ignored = [h for h in headers if h and h not in UNIT_COLUMNS]
     if ignored:
@@ -68,8 +70,16 @@ def import_units(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
 
     rows: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # (row, record, parsed)
     seen: dict[str, int] = {}
+    from units.validators import find_control_char
+
     for row, rec in table.records():
         parsed: dict[str, Any] = {}
+        bad = [(c, v) for c, v in rec.items() if find_control_char(v)]
+        for column, value in bad:
+            char = find_control_char(value)
+            report.error(f"含有不可见的控制字符(U+{ord(char):04X}),请在表格中删除后重新导入", row=row, column=column)
+        if bad:
+            continue
         name = text(rec.get(NAME))
         if not name:
             report.error("单位名称不能为空", row=row, column=NAME)

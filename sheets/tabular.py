@@ -14,18 +14,31 @@ models (``publicity/unit_imports.py``, ``publicity/imports.py``); this module on
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
 import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from .cells import (  # noqa: F401 - re-exported: the imports read cells through this module
+    FORMULA_TRIGGERS,
+    CellError,
+    date_cell,
+    display,
+    is_blank,
+    name_key,
+    nfkc,
+    split_authors,
+    suggest,
+    text,
+    url_cell,
+    whole_number,
+)
+
 HEADER_SEARCH_ROWS = 10
 
 
@@ -39,16 +52,21 @@ class RowError:
     row: int | None = None
     column: str | None = None
     value: Any = None
+    sheet: str | None = None
 
-    def __str__(self) -> str:
-        where = ""
+    @property
+    def where(self) -> str:
+        where = f"「{self.sheet}」" if self.sheet else ""
         if self.row is not None:
-            where = f"第{self.row}行"
+            where += f"第{self.row}行"
         if self.column:
             where += f"「{self.column}」列"
+        return where
+
+    def __str__(self) -> str:
         shown = display(self.value)
-        text = f"“{shown}”{self.message}" if shown != "" else self.message
-        return f"{where}:{text}" if where else text
+        text_ = f"“{shown}”{self.message}" if shown != "" else self.message
+        return f"{self.where}:{text_}" if self.where else text_
 
 
 @dataclass
@@ -60,6 +78,49 @@ class Change:
     label: str
     detail: str = ""
     instance: Any = None
+    sheet: str | None = None
+
+
+@dataclass
+class Skipped:
+    """A row that is not data (合计, 填报人, 注:, 示例) and was left out on purpose."""
+
+    sheet: str | None
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"「{self.sheet}」" if self.sheet else ""
+        return f"{where}第{self.row}行为{self.reason},已跳过"
+
+
+@dataclass
+class Renamed:
+    """A cell read as something other than its literal text (authors with role words, …)."""
+
+    sheet: str | None
+    row: int
+    column: str
+    original: str
+    read_as: str
+
+    def __str__(self) -> str:
+        where = f"「{self.sheet}」" if self.sheet else ""
+        return f"{where}第{self.row}行「{self.column}」列:“{self.original}”读作“{self.read_as}”"
+
+
+@dataclass
+class Suggestion:
+    """A name that matches nothing registered, with the closest registered names."""
+
+    kind: str  # unit | outlet
+    value: str
+    candidates: list[str]
+    rows: list[tuple[str | None, int]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.value}"
 
 
 ACTION_LABELS = {"new": "新增", "update": "更新", "delete": "删除", "skip": "无变化"}
@@ -73,6 +134,15 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    renamed: list[Renamed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    #: What the preview showed, as a digest: confirm refuses to write if its own plan differs.
+    fingerprint: str = ""
+    #: Aliases chosen in the preview, [(object, word)], saved with the rows on confirm.
+    alias_plan: list = field(default_factory=list)
+    sheet: str | None = None  # the sheet rows are being read from (named in every message)
 
     @property
     def ok(self) -> bool:
@@ -82,8 +152,23 @@ class ImportReport:
     def counts(self) -> Counter:
         return Counter(c.action for c in self.changes)
 
-    def error(self, message: str, *, row: int | None = None, column: str | None = None, value: Any = None) -> None:
-        self.errors.append(RowError(message, row, column, value))
+    def error(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        sheet: str | None = ...,
+    ) -> None:
+        self.errors.append(RowError(message, row, column, value, self.sheet if sheet is ... else sheet))
+
+    def error_groups(self) -> list[tuple[str, list[RowError]]]:
+        """Errors grouped by what is wrong (the sentence without the cell), every place listed."""
+        groups: dict[str, list[RowError]] = {}
+        for err in self.errors:
+            groups.setdefault(err.message, []).append(err)
+        return sorted(groups.items(), key=lambda g: -len(g[1]))
 
     def summary(self) -> str:
         counts = self.counts
@@ -96,18 +181,6 @@ class ImportReport:
         return f"{self.what}导入完成:{body}。"
 
 
-def display(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -115,14 +188,116 @@ def display(value: Any) -> str:
 class Sheet:
     name: str
     rows: list[list[Any]]  # rows[i] is Excel row i + 1
+    #: merged areas as (first row, first column, last row, last column), 0-based, already filled in
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
-    def find_header(self, required: Sequence[str]) -> int | None:
+    def find_header(self, required: Sequence[str], aliases: dict[str, str] | None = None) -> int | None:
         """Index of the first row (among the first few) that holds every required column."""
-        for i, row in enumerate(self.rows[:HEADER_SEARCH_ROWS]):
-            names = {header_name(v) for v in row}
-            if all(r in names for r in required):
-                return i
+        found = find_header(self, required, aliases or {})
+        return found[0] if found else None
+
+    def fill_merged(self) -> None:
+        """A merged cell's value applies to every cell it spans (一稿多投 rows merged down)."""
+        for r0, c0, r1, c1 in self.merged:
+            if r0 >= len(self.rows) or c0 >= len(self.rows[r0]):
+                continue
+            value = self.rows[r0][c0]
+            for r in range(r0, min(r1, len(self.rows) - 1) + 1):
+                row = self.rows[r]
+                if len(row) <= c1:
+                    row.extend([""] * (c1 + 1 - len(row)))
+                for c in range(c0, c1 + 1):
+                    if r != r0 or c != c0:
+                        row[c] = value
+
+
+def header_name(value: Any) -> str:
+    # "单位名称 " and "单位\n名称" are the same header; so is a header typed with full-width letters or spaces.
+    return re.sub(r"\s+", "", nfkc(value))
+
+
+def canonical_header(value: Any, aliases: dict[str, str]) -> str:
+    name = header_name(value)
+    return aliases.get(name_key(name), name)
+
+
+def find_header(
+    sheet: Sheet, required: Sequence[str], aliases: dict[str, str], known: Sequence[str] = ()
+) -> tuple[int, list[str], int] | None:
+    """(index of the header's last row, column names, number of header rows) or None.
+
+    A header may be one row or two (a group header such as 刊发情况 over 媒体/刊发日期/版面/链接): a
+    column's name is then the lower row's word, or the upper row's where the lower cell is blank.
+    Header words are matched through ``aliases`` (the bureau's header aliases), so an alias finds the
+    header row as well as the column's own name. ``known`` are all the table's column names: a row
+    under the header that names more of them is the header's second row."""
+    rows = sheet.rows[: HEADER_SEARCH_ROWS + 1]
+    canon = [[canonical_header(v, aliases) for v in row] for row in rows]
+
+    def combine(upper: list[str], lower: list[str]) -> list[str]:
+        width = max(len(upper), len(lower))
+        return [(lower[j] if j < len(lower) else "") or (upper[j] if j < len(upper) else "") for j in range(width)]
+
+    for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        names = canon[i]
+        if all(r in names for r in required):
+            if i + 1 < len(canon) and any(n in known and n not in names for n in canon[i + 1]):
+                return i + 1, combine(names, canon[i + 1]), 2
+            return i, names, 1
+        if i > 0:
+            names2 = combine(canon[i - 1], names)
+            if all(r in names2 for r in required):
+                return i, names2, 2
+    return None
+
+
+# Rows under the header that are not data (issue 10 item 1). First words of a cell, compared as name_key.
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计")
+SIGN_WORDS = (
+    "填报人",
+    "填表人",
+    "审核人",
+    "制表人",
+    "联系电话",
+    "联系人",
+    "填报日期",
+    "制表日期",
+    "单位负责人",
+    "分管领导",
+)
+NOTE_WORDS = ("注:", "注1", "注一", "说明:", "备注:", "附注", "填表说明", "填报说明")
+EXAMPLE_WORDS = ("示例", "样例", "填写示例", "填表示例", "(示例)", "【示例】", "例:")
+
+
+_FIRST_CHARS = {w[0] for w in (*TOTAL_WORDS, *SIGN_WORDS, *NOTE_WORDS, *EXAMPLE_WORDS, "例", "说明", "备注")} | {
+    "(",
+    "（",
+    "【",
+    "[",
+}
+
+
+def non_data_reason(values: Iterable[Any]) -> str | None:
+    """Why a row under the header is not data: 合计行, 签字行 (填报人/审核人/联系电话), 说明行 or 示例行."""
+    texts = [v for v in values if isinstance(v, str) and v.strip()]
+    if not texts:
         return None
+    # Most rows are data: look closer only when a cell starts like one of the words (cheap first-character test).
+    if not any(v.lstrip()[:1] in _FIRST_CHARS for v in texts):
+        return None
+    keys = [name_key(v) for v in values if not is_blank(v)]
+    first = keys[0]
+    if any(k in TOTAL_WORDS or k.startswith(tuple(w + ":" for w in TOTAL_WORDS)) for k in keys) or first.startswith(
+        TOTAL_WORDS
+    ):
+        return "合计行"
+    if any(k.startswith(SIGN_WORDS) and (":" in k or k in SIGN_WORDS) for k in keys[:4]):
+        return "填报人/审核人等签字行"
+    if first.startswith(NOTE_WORDS) or first in ("注", "说明", "备注"):
+        return "说明行"
+    if any(k.startswith(EXAMPLE_WORDS) or k in ("例", "示例行") for k in keys):
+        return "示例行"
+    return None
 
 
 @dataclass
@@ -132,27 +307,33 @@ class Table:
     sheet: Sheet
     header_index: int
     headers: list[str]
+    header_rows: int = 1
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def header_row(self) -> int:
         return self.header_index + 1
 
+    @property
+    def name(self) -> str:
+        return self.sheet.name
+
     def records(self) -> Iterable[tuple[int, dict[str, Any]]]:
+        self.skipped = []
         for i in range(self.header_index + 1, len(self.sheet.rows)):
             row = self.sheet.rows[i]
             if all(is_blank(v) for v in row):
                 continue
             values = {h: (row[j] if j < len(row) else None) for j, h in enumerate(self.headers) if h}
+            reason = non_data_reason(row)
+            if reason:
+                self.skipped.append(Skipped(self.sheet.name, i + 1, reason))
+                continue
             yield i + 1, values
 
 
-def header_name(value: Any) -> str:
-    # "单位名称 " and "单位\n名称" are the same header; so is a header typed with a full-width space.
-    return re.sub(r"\s+", "", display(value))
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def is_blank_row(row: Sequence[Any]) -> bool:
+    return all(is_blank(v) for v in row)
 
 
 def check_size(size: int) -> None:
@@ -181,12 +362,23 @@ def check_inflated_size(data: bytes) -> None:
         raise ImportAborted(f"文件解压后有{inflated / 1024 / 1024:.0f}MB,超出允许范围,不予读取。")
 
 
-def read_workbook(data: bytes) -> list[Sheet]:
-    """All sheets of an .xlsx/.xls/.ods file, blank rows kept so row numbers match Excel's."""
+UNREADABLE = "无法读取该文件,请确认它是 Excel 表格(.xlsx 或 .xls)或 CSV 文件。"
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+def read_workbook(data: bytes, *, name: str = "") -> list[Sheet]:
+    """All sheets of an .xlsx/.xls file (or the one table of a CSV file), blank rows kept so row numbers
+    match what the clerk sees, merged cells filled in."""
+    if hasattr(data, "read"):
+        data = data.read()
     check_size(len(data))
+    if name.lower().endswith(CSV_SUFFIXES) and not data.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+        return [read_csv(data, name=name)]
+    if not data.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+        raise ImportAborted(UNREADABLE)  # a file named .xlsx must be one (HTML or text saved as .xls is not)
     check_inflated_size(data)
     # Zip bomb / XML bomb / XXE guard before any parser sees the file (security; sheets/xlsx_guard.py).
-    from .extent import SheetTooLarge, check_workbook_extent
+    from .extent import SheetTooLarge, check_extent, check_workbook_extent
     from .xlsx_guard import UnsafeWorkbook, check_workbook_upload
 
     try:
@@ -198,15 +390,62 @@ def read_workbook(data: bytes) -> list[Sheet]:
         raise ImportAborted(exc.messages[0]) from exc
     from python_calamine import CalamineError, CalamineWorkbook
 
+    from .extent import Extent
+
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
-        for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append(Sheet(name, [list(r) for r in rows]))
+        for meta in book.sheets_metadata:
+            if str(getattr(meta, "typ", "")).endswith("ChartSheet"):
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            check_extent(Extent(meta.name, sheet.total_height, sheet.total_width))
+            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+            one = Sheet(meta.name, rows, merged)
+            one.fill_merged()
+            sheets.append(one)
+    except SheetTooLarge as exc:
+        raise ImportAborted(exc.messages[0]) from exc
     except (CalamineError, ValueError, OSError) as exc:
-        raise ImportAborted("无法读取该文件,请确认它是 Excel 表格(.xlsx 或 .xls)。") from exc
+        raise ImportAborted(UNREADABLE) from exc
     return sheets
+
+
+def decode_text(data: bytes) -> str:
+    """CSV saved by Excel/WPS in China: UTF-8 (with or without BOM), UTF-16 (“Unicode 文本”) or GBK/GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")  # a superset of GBK and GB2312
+    except UnicodeDecodeError as exc:
+        raise ImportAborted(UNREADABLE) from exc
+
+
+def read_csv(data: bytes, *, name: str = "") -> Sheet:
+    from .extent import Extent, SheetTooLarge, check_extent
+
+    if data.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8", b"RIFF", b"\x1f\x8b", b"Rar!", b"7z")):
+        raise ImportAborted(UNREADABLE)
+    body = decode_text(data)
+    controls = sum(1 for ch in body[:20000] if ch < " " and ch not in "\t\r\n")
+    if "\x00" in body or controls > len(body[:20000]) // 100:
+        raise ImportAborted(UNREADABLE)  # binary, not text: one stray control character is a cell error instead
+    sample = body[:20000]
+    delimiter = max(",\t;", key=lambda d: sample.count(d)) if any(d in sample for d in ",\t;") else ","
+    rows = [list(r) for r in csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)]
+    label = (name.rsplit("/", 1)[-1].rsplit(".", 1)[0] if name else "") or "CSV"
+    try:
+        check_extent(Extent(label, len(rows), max((len(r) for r in rows), default=0)))
+    except SheetTooLarge as exc:
+        raise ImportAborted(exc.messages[0]) from exc
+    return Sheet(label, rows)
 
 
 def read_path(path: str) -> list[Sheet]:
@@ -215,7 +454,7 @@ def read_path(path: str) -> list[Sheet]:
     try:
         check_size(os.path.getsize(path))
         with open(path, "rb") as fh:
-            return read_workbook(fh.read())
+            return read_workbook(fh.read(), name=os.path.basename(path))
     except FileNotFoundError as exc:
         raise ImportAborted(f"找不到文件:{path}") from exc
 
@@ -224,86 +463,61 @@ def sheets_from_rows(headers: Sequence[Any], rows: Iterable[Sequence[Any]], name
     return [Sheet(name, [list(headers), *[list(r) for r in rows]])]
 
 
-def find_table(sheets: Sequence[Sheet], required: Sequence[str], what: str, prefer: str = "") -> Table:
+SUMMARY_WORDS = ("汇总", "合计", "总计", "总表")
+
+
+def find_tables(
+    sheets: Sequence[Sheet],
+    required: Sequence[str],
+    what: str,
+    *,
+    prefer: str = "",
+    aliases: dict[str, str] | None = None,
+    known: Sequence[str] = (),
+) -> tuple[list[Table], list[str]]:
+    """Every sheet whose header has the required columns, and notes on the sheets left out.
+
+    One sheet per month (1月…12月) is read whole; a summary sheet (汇总, 合计…) is ignored when other
+    sheets hold the table, and so is every other sheet when one is named ``prefer``."""
+    aliases = aliases or {}
+    found: list[Table] = []
+    notes: list[str] = []
+    for sheet in sheets:
+        hit = find_header(sheet, required, aliases, known)
+        if hit is None:
+            if any(not is_blank_row(r) for r in sheet.rows):
+                notes.append(f"工作表「{sheet.name}」没有{what}表的表头,未读取")
+            continue
+        index, headers, header_rows = hit
+        found.append(Table(sheet, index, headers, header_rows))
+    preferred = [t for t in found if prefer and t.name == prefer]
+    if preferred and len(found) > 1:
+        notes += [f"工作表「{t.name}」未读取(已读取「{prefer}」)" for t in found if t not in preferred]
+        found = preferred
+    summaries = [t for t in found if any(w in t.name for w in SUMMARY_WORDS)]
+    if summaries and len(summaries) < len(found):
+        notes += [f"工作表「{t.name}」是汇总表,未读取(已读取各分表)" for t in summaries]
+        found = [t for t in found if t not in summaries]
+    if not found:
+        cols = "、".join(f"「{c}」" for c in required)
+        raise ImportAborted(f"没有找到{what}表的表头:表头行(前{HEADER_SEARCH_ROWS}行之内)须含有{cols}列。")
+    return found, notes
+
+
+def find_table(
+    sheets: Sequence[Sheet], required: Sequence[str], what: str, prefer: str = "", aliases: dict[str, str] | None = None
+) -> Table:
     """The first sheet (``prefer`` named one first) whose header row has every required column."""
     ordered = sorted(sheets, key=lambda s: s.name != prefer) if prefer else list(sheets)
     for sheet in ordered:
-        index = sheet.find_header(required)
-        if index is not None:
-            return Table(sheet, index, [header_name(v) for v in sheet.rows[index]])
+        hit = find_header(sheet, required, aliases or {})
+        if hit is not None:
+            return Table(sheet, *hit)
     cols = "、".join(f"「{c}」" for c in required)
     raise ImportAborted(f"没有找到{what}表的表头:表头行(前{HEADER_SEARCH_ROWS}行之内)须含有{cols}列。")
 
 
-# ---------------------------------------------------------------- cells
-
-
-def text(value: Any) -> str:
-    """A cell as text. An apostrophe that a writer put before =,+,-,@ to keep a cell inert is dropped."""
-    s = display(value)
-    if s.startswith("'") and s[1:].startswith(FORMULA_TRIGGERS):
-        s = s[1:]
-    return s
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as the column requires; the message is Chinese."""
-
-
-def whole_number(value: Any) -> int | None:
-    """A whole number ≥ 0; ``None`` for a blank cell."""
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise CellError("不是整数")
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        try:
-            number = Decimal(str(value).strip().replace(",", ""))
-        except InvalidOperation as exc:
-            raise CellError("不是整数") from exc
-    if not number.is_finite() or number != number.to_integral_value():
-        raise CellError("不是整数")
-    if number < 0:
-        raise CellError("不能小于0")
-    return int(number)
-
-
-DATE_PATTERNS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-]
-
-
-def date_cell(value: Any) -> dt.date | None:
-    """Excel date cells and 2011-03-05, 2011/3/5, 2011.3.5, 2011年3月5日; ``None`` for a blank cell."""
-    if is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    s = text(value).replace(" ", "")
-    # "2011-03-05 00:00:00" is how a datetime cell reads once a sheet has been saved as text.
-    s = re.sub(r"(?:T|\s)?00:00(:00)?$", "", s)
-    for pattern in DATE_PATTERNS:
-        m = pattern.match(s)
-        if m:
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError as exc:
-                raise CellError("不是有效日期") from exc
-    raise CellError("不是有效日期(可用Excel日期,或写作2011-03-05、2011/3/5、2011.3.5、2011年3月5日)")
-
-
-def name_key(value: Any) -> str:
-    """How names are matched: spaces and 《》 ignored, Latin letters case-insensitive."""
-    return "".join(text(value).split()).strip("《》").lower()
+# ---------------------------------------------------------------- names
 
 
 class NameIndex:
@@ -313,6 +527,7 @@ class NameIndex:
         self._map: dict[str, Any] = {}
         ambiguous: set[str] = set()
         objects = list(objects)
+        self.names = [o.name for o in objects]
         for obj in objects:
             self._map[name_key(obj.name)] = obj
         for obj in objects:
@@ -331,18 +546,33 @@ class NameIndex:
     def get(self, value: Any):
         return self._map.get(name_key(value))
 
+    def add(self, alias: Any, obj: Any) -> None:
+        """Another name for ``obj`` (an alias chosen in the preview, not saved yet)."""
+        self._map[name_key(alias)] = obj
+
+    def suggest(self, value: Any) -> list[str]:
+        return suggest(value, self.names)
+
 
 # ---------------------------------------------------------------- commands
 
 
 def report_lines(report: ImportReport, *, verbose: bool = False) -> list[str]:
-    """What a command prints: every error (with row and column), or the changes, then the summary."""
+    """What a command prints: every error (with sheet, row and column), or the changes; what was skipped,
+    read differently or looks alike; then the summary."""
     lines = [str(e) for e in report.errors]
+    for sug in report.suggestions:
+        if sug.candidates:
+            lines.append(f"提示:“{sug.value}”可能是:{'、'.join(sug.candidates)}(可在后台把它加为别名)")
     lines += report.notes
+    lines += [str(s) for s in report.skipped]
+    if verbose or not report.errors:
+        lines += [str(r) for r in report.renamed]
+        lines += report.warnings
     if not report.errors and verbose:
         for c in report.changes:
             if c.action != "skip":
-                where = f"第{c.row}行 " if c.row else ""
+                where = (f"「{c.sheet}」" if c.sheet else "") + (f"第{c.row}行 " if c.row else "")
                 lines.append(f"{where}{ACTION_LABELS[c.action]}:{c.label}" + (f"({c.detail})" if c.detail else ""))
     lines.append(report.summary())
     return lines

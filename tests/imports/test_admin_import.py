@@ -152,3 +152,75 @@ def test_outlets_admin_import_creates_and_updates_by_name(admin_client, preset):
     response = upload(admin_client, "/admin/publicity/outlet/import/", bad)
     assert "第2行「级别」列:“乡级”不是已登记的媒体级别" in response.content.decode()
     assert not Outlet.objects.filter(name="新媒体号").exists()
+
+
+# ---------------------------------------------------------------- issue 10: the preview a clerk checks
+
+
+def upload_named(client, url, name, data: bytes, **extra):
+    f = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    return client.post(url, {"import_file": f, "format": "0", "resource": "0", **extra})
+
+
+def test_gbk_csv_through_the_admin_preview_and_confirm(admin_client, units, preset):
+    body = "单位名称,稿件标题,撰稿人,体裁,刊发媒体,发表时间\n汉滨区人社局,甲,本报记者 张三,消息,安康日报,3月5日\n合计,,,,1篇,\n"
+    response = upload_named(
+        admin_client, "/admin/publicity/piece/import/", "三月.csv", body.encode("gbk"), year=preset.pk
+    )
+    page = response.content.decode()
+    assert response.context["confirm_form"] is not None, page[-3000:]
+    assert "「三月」第3行为合计行,已跳过" in page
+    assert "「三月」第2行「作者」列:“本报记者 张三”读作“张三”" in page
+    confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    piece = Piece.objects.get()
+    assert [a.name for a in piece.authors.all()] == ["张三"] and piece.kind == "news"
+
+
+def test_unknown_unit_suggestion_add_as_alias_then_confirm_in_one_go(admin_client, units, preset):
+    rows = [piece_row(unit="旬阳县人力资源和社会保障局", title="甲"), piece_row(title="乙", outlet="《安康日报》")]
+    response = upload(admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, rows), year=preset.pk)
+    page = response.content.decode()
+    assert not response.context.get("confirm_form")
+    assert "“旬阳县人力资源和社会保障局”不是已登记的单位名称或简称;是否为:旬阳县人社局?" in page
+    assert 'value="unit|旬阳县人力资源和社会保障局|旬阳县人社局"' in page
+    up = response.wsgi_request.import_upload
+    response = admin_client.post(
+        "/admin/publicity/piece/import/recheck/",
+        {**up, "approve": "", "alias": ["unit|旬阳县人力资源和社会保障局|旬阳县人社局"]},
+    )
+    page = response.content.decode()
+    assert response.context["confirm_form"] is not None, page[-3000:]
+    assert "确认导入时将同时添加以下别名" in page
+    assert Piece.objects.count() == 0 and units["b"].aliases == ""  # nothing written by the re-check
+    confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    units["b"].refresh_from_db()
+    assert units["b"].alias_list == ["旬阳县人力资源和社会保障局"]
+    assert Piece.objects.get(title="甲").unit == units["b"]
+
+
+def test_confirm_refuses_when_the_plan_differs_from_the_preview(admin_client, units, preset, make_piece):
+    response = upload(
+        admin_client,
+        "/admin/publicity/piece/import/",
+        xlsx_bytes(PIECE_HEADERS, [piece_row(title="甲")]),
+        year=preset.pk,
+    )
+    # Someone logs the same piece between the preview and the confirm: the preview said "新增", it would now
+    # be an update; nothing is written and the clerk is asked to preview again.
+    make_piece(units["a"], "甲", [("陕西日报", "2011-03-05")], status=PieceStatus.SUBMITTED)
+    response = confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("在预览之后有变化" in m for m in messages)
+    assert Piece.objects.get().publications.get().outlet.name == "陕西日报"
+
+
+def test_errors_are_grouped_by_kind_with_every_row(admin_client, units, preset):
+    rows = [piece_row(title=f"稿{i}", outlet="安康晚报") for i in range(3)] + [piece_row(title="日", date="11-3-5")]
+    response = upload(admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, rows), year=preset.pk)
+    groups = dict(response.context["result"].report.error_groups())
+    outlet_errors = [str(e) for e in groups["不是已登记的媒体名称或别名;是否为:安康日报?"]]
+    assert outlet_errors == [
+        f"「Sheet」第{r}行「媒体」列:“安康晚报”不是已登记的媒体名称或别名;是否为:安康日报?" for r in (2, 3, 4)
+    ]
+    page = response.content.decode()
+    assert "(3 处)" in page

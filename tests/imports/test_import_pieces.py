@@ -270,7 +270,7 @@ def test_the_services_permission_rules_hold_through_the_import(units, users):
     year = AssessmentYear.objects.get(year=2011)
     rows = [piece_row(unit="汉滨区人社局", title="自己的"), piece_row(unit="旬阳县人社局", title="别人的")]
     report = import_pieces(sheets_from_rows(PIECE_HEADERS, rows), year=year, actor=users["liaison_a"])
-    assert [str(e) for e in report.errors] == ["第3行「单位」列:“旬阳县人社局”您无权为该单位录入或修改稿件。"]
+    assert [str(e) for e in report.errors] == ["「Sheet1」第3行「单位」列:“旬阳县人社局”您无权为该单位录入或修改稿件。"]
     assert Piece.objects.count() == 0
     report = import_pieces(sheets_from_rows(PIECE_HEADERS, rows[:1]), year=year, actor=users["liaison_a"], approve=True)
     assert "只有审核员可以审核稿件" in str(report.errors[0])
