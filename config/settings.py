@@ -192,6 +192,9 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
 IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", "200")
 IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", "5000000")
+# A statistics table with more rows than this is written by the background worker (with progress) when the
+# admin's import is confirmed; the command line always imports in the foreground.
+IMPORT_INLINE_MAX_ROWS = envint("IMPORT_INLINE_MAX_ROWS", "5000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -307,6 +307,10 @@ class PieceRows:
     def label(self) -> str:
         return f"{self.unit.name}《{self.title}》"
 
+    @property
+    def rows_text(self) -> str:
+        return "、".join((f"「{p.sheet}」" if p.sheet != self.sheet else "") + str(p.row) for p in self.pubs)
+
     def authors(self) -> list[str]:
         names: list[str] = []
         for n in self.values.get(AUTHORS, []):
@@ -430,6 +434,7 @@ def _parse_piece_rows(tables, year: AssessmentYear, report: ImportReport, add_al
     kind_help = "、".join(str(c.label) for c in PieceKind)
     groups: dict[tuple[int, str], PieceRows] = {}
     suggestions: dict[tuple[str, str], Suggestion] = {}
+    renamed: dict[tuple[str, str], Renamed] = {}
     for table in tables:
         report.sheet = table.name
         has_page = PAGE in table.headers
@@ -458,7 +463,12 @@ def _parse_piece_rows(tables, year: AssessmentYear, report: ImportReport, add_al
                 if any(len(n) > 50 for n in names):
                     report.error("作者姓名过长(每人最多50字)", row=row, column=AUTHORS, value=authors_cell)
                 if changed:
-                    report.renamed.append(Renamed(table.name, row, AUTHORS, text(authors_cell), "、".join(names)))
+                    key = (table.name, text(authors_cell))
+                    if key in renamed:  # the same cell text again (merged or 同上 rows of one piece): one line
+                        renamed[key].more_rows.append(row)
+                    else:
+                        renamed[key] = Renamed(table.name, row, AUTHORS, text(authors_cell), "、".join(names))
+                        report.renamed.append(renamed[key])
                 values[AUTHORS] = names
             kind_cell = rec.get(KIND)
             if not is_blank(kind_cell):
@@ -623,6 +633,24 @@ def _similar_titles(groups: list[PieceRows], report: ImportReport) -> None:
                 )
 
 
+def _differences(piece: Piece, group: PieceRows, publications: list[PublicationInput]) -> list[str]:
+    """The columns in which the rows differ from the recorded piece (shown in the preview)."""
+    out = []
+    if piece.kind != group.values[KIND]:
+        out.append(KIND)
+    if piece.characters != group.values.get(CHARS, 0):
+        out.append(f"{CHARS} {piece.characters}→{group.values.get(CHARS, 0)}")
+    if [a.name for a in piece.authors.all()] != group.authors():
+        out.append(AUTHORS)
+    if {t.pk for t in piece.topics.all()} != {t.pk for t in group.values.get(TOPICS, [])}:
+        out.append(TOPICS)
+    mine = {(p.outlet_id, p.date, p.placement, p.page, p.url) for p in piece.publications.all()}
+    theirs = {(p.outlet.pk, p.date, p.placement, p.page, p.url) for p in publications}
+    if mine != theirs or (not publications and piece.report_date != group.report_date):
+        out.append("刊发记录")
+    return out or ["内容"]
+
+
 def _same(piece: Piece, group: PieceRows, publications: list[PublicationInput]) -> bool:
     """True when the piece already says what the rows say (a re-import changes nothing)."""
     if (
@@ -759,7 +787,8 @@ def import_pieces(
         pages = {p.outlet_id: p.page for p in piece.publications.all()} if piece else {}
         data = group.data(piece.title if piece else group.title, pages)
         n = len(data.publications)
-        group.detail = f"{n}条刊发记录" if n else "未刊发"
+        outlets = "、".join(p.outlet.name for p in data.publications)
+        group.detail = f"{n}条刊发记录({outlets})" if n else "未刊发"
         try:
             check_piece_data(actor=actor, year=year, data=data)
         except ValidationError as exc:
@@ -788,10 +817,12 @@ def import_pieces(
             continue
         else:
             group.action = "update"
+            group.detail = "修改:" + "、".join(_differences(piece, group, data.publications)) + ";重新提交审核"
             updates.append((group, piece, data))
         group.piece_id = piece.pk if piece else None
         group.stamp = piece.updated_at if piece else None
-        report.changes.append(Change(group.action, group.row, group.label, group.detail, piece, group.sheet))
+        label = group.label + (f"(第{group.rows_text}行)" if len(group.pubs) > 1 else "")
+        report.changes.append(Change(group.action, group.row, label, group.detail, piece, group.sheet))
     if report.errors:
         report.changes = []
         return report

@@ -235,5 +235,6 @@ def split_authors(value: Any) -> tuple[list[str], bool]:
                 continue
             if w not in names:
                 names.append(w)
-    plain = [p for p in re.split(r"[、,;\s]+", raw) if p]
-    return names, names != plain
+    # Splitting on a separator is no change; dropping or joining words is, and the clerk should see it.
+    plain = [p for p in re.split(r"[、,;/|\s]+", raw) if p]
+    return names, names != list(dict.fromkeys(plain))

@@ -103,10 +103,12 @@ class Renamed:
     column: str
     original: str
     read_as: str
+    more_rows: list[int] = field(default_factory=list)  # further rows of the same piece saying the same
 
     def __str__(self) -> str:
         where = f"「{self.sheet}」" if self.sheet else ""
-        return f"{where}第{self.row}行「{self.column}」列:“{self.original}”读作“{self.read_as}”"
+        rows = "、".join(str(r) for r in [self.row, *self.more_rows])
+        return f"{where}第{rows}行「{self.column}」列:“{self.original}”读作“{self.read_as}”"
 
 
 @dataclass

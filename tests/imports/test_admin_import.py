@@ -224,3 +224,31 @@ def test_errors_are_grouped_by_kind_with_every_row(admin_client, units, preset):
     ]
     page = response.content.decode()
     assert "(3 处)" in page
+
+
+def test_a_big_table_is_written_by_a_background_job_with_progress(admin_client, units, preset, settings):
+    from jobs.models import Job, JobStatus
+
+    settings.IMPORT_INLINE_MAX_ROWS = 2
+    rows = [piece_row(title=f"稿件{i}") for i in range(3)]
+    response = upload(admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, rows), year=preset.pk)
+    response = confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    job = Job.objects.get(kind="import_pieces")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == JobStatus.DONE, job.error  # the test backend runs the job on the spot
+    assert (job.done, job.total) == (4, 4) and "新增3条" in job.message
+    assert Piece.objects.filter(created_by=job.owner).count() == 3
+    assert admin_client.get(f"/jobs/{job.pk}/file").status_code == 200
+
+
+def test_a_background_import_refuses_a_plan_that_changed_since_the_preview(admin_client, units, preset, settings):
+    from jobs.models import Job, JobStatus
+
+    settings.IMPORT_INLINE_MAX_ROWS = 1
+    rows = [piece_row(title="甲"), piece_row(title="乙")]
+    response = upload(admin_client, "/admin/publicity/piece/import/", xlsx_bytes(PIECE_HEADERS, rows), year=preset.pk)
+    Piece.objects.create(year=preset, unit=units["a"], title="甲", kind="news")
+    confirm(admin_client, "/admin/publicity/piece/process_import/", response)
+    job = Job.objects.get(kind="import_pieces")
+    assert job.status == JobStatus.FAILED and "在预览之后有变化" in job.error
+    assert Piece.objects.count() == 1

@@ -147,7 +147,7 @@ def test_messy_workbook_imports_the_same_pieces_and_scores_as_the_typed_table(tm
     assert "「1月」第9行为填报人/审核人等签字行,已跳过" in out
     assert "「3月」第11行为说明行,已跳过" in out
     assert "工作表「汇总」是汇总表,未读取" in out
-    assert "「3月」第6行「作者」列:“本报记者 张敏(摄影)”读作“张敏”" in out
+    assert "「3月」第6、7行「作者」列:“本报记者 张敏(摄影)”读作“张敏”" in out
     assert "「3月」第8行「作者」列:“王　伟、李四等”读作“王伟、李四”" in out
     # 第3版 is 其他版面 and the page text is kept
     pub = Publication.objects.get(outlet__name="陕西日报")

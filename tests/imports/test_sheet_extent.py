@@ -123,3 +123,20 @@ def test_a_sheet_over_the_row_limit_is_refused_in_process(tmp_path, settings):
         read_path(str(path))
     settings.IMPORT_MAX_ROWS = 51
     assert read_path(str(path))[0].name == "3月"
+
+
+def test_cells_written_without_references_are_counted_in_order(tmp_path):
+    import re
+    import zipfile
+
+    src = far_xlsx(tmp_path / "src.xlsx", cell="C3")
+    out = tmp_path / "noref.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", body)  # cells without r=, rows keep theirs
+            zout.writestr(info, body)
+    with zipfile.ZipFile(out) as zf:
+        (extent,) = xlsx_extents(zf)
+    assert (extent.rows, extent.columns) == (3, 6)  # row 1 has six cells in order; C3 alone reads as A3

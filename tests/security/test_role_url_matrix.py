@@ -149,6 +149,7 @@ ADMIN_ACTIONS = {
     "delete": "delete",
     "import": "add",
     "process_import": "add",
+    "import_recheck": "add",  # the piece import's preview again with chosen aliases (POST only)
     "export": "view",
 }
 ADMIN_OBJECT_ACTIONS = {"change", "history", "delete"}
