@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publicity', '0003_annual_rule_month_not_null'),
+        ('publicity', '0005_evidence_reading'),
     ]
 
     operations = [
