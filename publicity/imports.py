@@ -606,7 +606,53 @@ def _parse_piece_rows(tables, year: AssessmentYear, report: ImportReport, add_al
                 )
     report.sheet = None
     _similar_titles(list(groups.values()), report)
+    _claimed_elsewhere(list(groups.values()), year, report)
     return list(groups.values())
+
+
+def _claimed_elsewhere(groups: list[PieceRows], year: AssessmentYear, report: ImportReport) -> None:
+    """A publication another unit has already logged (the same outlet and link, or the same outlet, date and
+    title up to punctuation — publicity.claims' definition): a warning naming the row and the other piece.
+    Two queries whatever the size: links by an indexed IN, titles among that year's publications on the
+    file's outlets and dates."""
+    from .claims import claim_keys, url_spellings
+
+    wanted: dict[tuple, list[tuple[PieceRows, PubRow]]] = {}
+    for g in groups:
+        for p in g.pubs:
+            if p.outlet is not None:
+                for key in claim_keys(g.title, [(p.outlet.pk, p.date, p.url)]):
+                    wanted.setdefault(key, []).append((g, p))
+    if not wanted:
+        return
+    urls = url_spellings(p.url for g in groups for p in g.pubs if p.url)
+    outlets = {p.outlet.pk for g in groups for p in g.pubs if p.outlet}
+    dates = {p.date for g in groups for p in g.pubs if p.date}
+    found = (
+        list(
+            Publication.objects.filter(piece__year=year, url__in=urls).values_list(
+                "outlet_id", "date", "url", "piece__title", "piece__unit_id", "piece__unit__name"
+            )
+        )
+        if urls
+        else []
+    )
+    found += list(
+        Publication.objects.filter(piece__year=year, outlet_id__in=outlets, date__in=dates).values_list(
+            "outlet_id", "date", "url", "piece__title", "piece__unit_id", "piece__unit__name"
+        )
+    )
+    said = set()
+    for outlet_id, date, url, title, unit_id, unit_name in found:
+        for key in claim_keys(title, [(outlet_id, date, url)]):
+            for g, p in wanted.get(key, ()):
+                if g.unit.pk == unit_id or (p.sheet, p.row, unit_id, title) in said:
+                    continue
+                said.add((p.sheet, p.row, unit_id, title))
+                report.warnings.append(
+                    f"「{p.sheet}」第{p.row}行:{unit_name}已登记过同一次刊发(《{title}》,{p.outlet.name}),"
+                    "两个单位报送同一稿件时请核对"
+                )
 
 
 def _similar_titles(groups: list[PieceRows], report: ImportReport) -> None:

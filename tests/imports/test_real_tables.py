@@ -317,3 +317,20 @@ def test_dates_as_offices_type_them():
     for value in ["11-3-5", "11/3/5", "2011-02-30", "三月五日", 12]:
         with pytest.raises(CellError):
             date_cell(value, year=2011)
+
+
+def test_a_publication_another_unit_logged_is_named(tmp_path, units, year, make_piece):
+    make_piece(units["b"], "春风行动启动", [("安康日报", "2011-03-05")])
+    rows = [PIECE_HEADERS, ["汉滨区人社局", "“春风行动”启动", "张三", "消息", "", 900, "安康日报", "2011-3-5", "", ""]]
+    out, _ = run("import_pieces", write_xlsx(tmp_path / "a.xlsx", [("S", rows, [])]), "--year", "2011")
+    assert "「S」第2行:旬阳县人社局已登记过同一次刊发(《春风行动启动》,安康日报)" in out
+    assert Piece.objects.filter(unit=units["a"]).count() == 1  # a warning, not a refusal (DOMAIN §10: warn)
+
+
+def test_allocation_table_with_full_width_headers(tmp_path, units, year):
+    from publicity.models import UnitTarget
+
+    rows = [["单位名称", "Ｃ１", "专题调研文章"], ["汉滨区人社局", 45, "５"]]
+    run("import_quotas", write_xlsx(tmp_path / "q.xlsx", [("任务", rows, [])]), "--year", "2011")
+    got = {(t.indicator.code, t.target) for t in UnitTarget.objects.filter(unit=units["a"])}
+    assert got == {("C1", 45), ("R", 5)}
