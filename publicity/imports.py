@@ -1,10 +1,25 @@
 """Importing the allocation table (任务分解表) and the statistics table (刊发新闻稿件统计表).
 
-Used by ``manage.py import_quotas`` / ``import_pieces`` and by the admin's dry-run → confirm
-import, so both doors give the same result and the same Chinese errors. Every import is all or
-nothing: rows are parsed and checked first, then written in one transaction that is rolled back
-on any error (and always on a dry run, which therefore checks everything a real run would).
-Pieces are written through ``publicity.services`` so year-freeze and piece rules hold.
+Used by ``manage.py import_quotas`` / ``import_pieces``, the admin's preview → confirm import and the
+bureau console, so every door gives the same result and the same Chinese errors (naming sheet, row and
+column). Every import is all or nothing.
+
+The piece import, for a page that offers it (the API):
+
+    report = import_pieces(sheets, year=y, actor=user, dry_run=True)          # the preview: writes nothing
+    report.changes          # per piece: new / update / skip (+ approve), its rows, outlets, what changes
+    report.skipped          # rows that are not data (合计, 填报人, 注:, 示例), each with its reason
+    report.renamed          # cells read as something else (authors without 通讯员/摄影 …)
+    report.warnings         # near-identical / similar titles, publications another unit logged
+    report.suggestions      # unknown unit/outlet names with the closest registered names ("add as alias")
+    report.error_groups()   # errors grouped by what is wrong, every place listed
+    report = import_pieces(sheets, year=y, actor=user, add_aliases=[("unit", "旬阳县人力资源和社会保障局",
+                           "旬阳县人社局")], expected_fingerprint=preview.fingerprint)   # confirm
+
+Confirm checks everything again and writes only if its plan has the preview's ``fingerprint``; the
+chosen aliases are saved in the same transaction as the pieces, and the year row is locked only for
+that final write (``services.pieces_bulk_write``). ``publicity.tasks.import_pieces_job`` runs the same
+confirm in the background worker for a big file.
 """
 
 from __future__ import annotations

@@ -516,10 +516,10 @@ def pieces_bulk_write(
     ids = list(touched)
     for i in range(0, len(ids), BATCH):
         current |= {
-            pk: (status, stamp)
-            for pk, status, stamp in Piece.objects.select_for_update()
+            pk: (status, stamp, first)
+            for pk, status, stamp, first in Piece.objects.select_for_update()
             .filter(pk__in=ids[i : i + BATCH], year=year)
-            .values_list("pk", "status", "updated_at")
+            .values_list("pk", "status", "updated_at", "first_submitted_at")
         }
     for pk, stamp in touched.items():
         if pk not in current or current[pk][1] != stamp:
@@ -544,6 +544,7 @@ def pieces_bulk_write(
             created_by=actor,
             status=PieceStatus.SUBMITTED,
             submitted_at=now,
+            first_submitted_at=now,
         )
         if approve:
             piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
@@ -570,10 +571,12 @@ def pieces_bulk_write(
         piece = Piece(pk=pk, year=year, unit=data.unit, title=data.title)
         piece.kind, piece.characters, piece.report_date = data.kind, data.characters, data.report_date
         piece.status, piece.submitted_at, piece.reject_reason, piece.updated_at = PieceStatus.SUBMITTED, now, "", now
+        piece.first_submitted_at = current[pk][2] or now  # kept: it decides 以先报为准 (DOMAIN §10)
         if approve:
             piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
         updated.append(piece)
-    fields = ["kind", "characters", "report_date", "status", "submitted_at", "reject_reason", "updated_at"]
+    fields = ["kind", "characters", "report_date", "status", "submitted_at", "first_submitted_at", "reject_reason"]
+    fields.append("updated_at")
     if approve:
         fields += ["reviewed_at", "reviewed_by"]
     Piece.objects.bulk_update(updated, fields, batch_size=BATCH)

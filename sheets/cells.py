@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,6 +59,15 @@ _NAME_MARKS = str.maketrans("", "", "《》〈〉<>\"'“”‘’「」『』")
 
 def name_key(value: Any) -> str:
     """How names are matched: NFKC, without spaces and 《》 marks, Latin letters case-insensitive."""
+    try:
+        return _name_key(value)
+    except TypeError:  # unhashable: not a cell value, but be safe
+        return "".join(nfkc(value).split()).translate(_NAME_MARKS).lower()
+
+
+# A table names the same units, outlets, kinds and dates thousands of times: remember the answers.
+@lru_cache(maxsize=65536)
+def _name_key(value: Any) -> str:
     return "".join(nfkc(value).split()).translate(_NAME_MARKS).lower()
 
 
@@ -154,6 +164,14 @@ def from_serial(number: float) -> dt.date:
 
 
 def date_cell(value: Any, *, year: int | None = None) -> dt.date | None:
+    try:
+        return _date_cell(value, year)
+    except TypeError:
+        return _date_cell.__wrapped__(value, year)
+
+
+@lru_cache(maxsize=65536)
+def _date_cell(value: Any, year: int | None) -> dt.date | None:
     """Excel date cells and the ways dates are typed; ``None`` for a blank cell.
 
     ``year`` is the import's year, used for a date written without one (3月5日). A two-digit year is
@@ -212,6 +230,12 @@ _SEPARATORS = re.compile(r"[、,;/|]+")
 
 
 def split_authors(value: Any) -> tuple[list[str], bool]:
+    names, changed = _split_authors(text(value))
+    return list(names), changed
+
+
+@lru_cache(maxsize=65536)
+def _split_authors(value: str) -> tuple[tuple[str, ...], bool]:
     """The people named in an author cell, and whether that differs from a plain split.
 
     Splits on 、,;/| and spaces; drops role words (通讯员, 本报记者, 摄影, 文/图 …), bracketed roles
@@ -237,4 +261,4 @@ def split_authors(value: Any) -> tuple[list[str], bool]:
                 names.append(w)
     # Splitting on a separator is no change; dropping or joining words is, and the clerk should see it.
     plain = [p for p in re.split(r"[、,;/|\s]+", raw) if p]
-    return names, names != list(dict.fromkeys(plain))
+    return tuple(names), names != list(dict.fromkeys(plain))

@@ -276,3 +276,12 @@ def test_the_services_permission_rules_hold_through_the_import(units, users):
     assert "只有审核员可以审核稿件" in str(report.errors[0])
     report = import_pieces(sheets_from_rows(PIECE_HEADERS, rows[:1]), year=year, actor=users["liaison_a"])
     assert report.ok and Piece.objects.get().created_by == users["liaison_a"]
+
+
+def test_bulk_import_keeps_the_first_submission_date_like_the_services(xlsx, units):
+    imp(xlsx(PIECE_HEADERS, [piece_row(title="甲", chars=500)]))
+    first = Piece.objects.get().first_submitted_at
+    assert first is not None and first == Piece.objects.get().submitted_at
+    imp(xlsx(PIECE_HEADERS, [piece_row(title="甲", chars=800)]))  # an update re-submits the piece
+    piece = Piece.objects.get()
+    assert piece.characters == 800 and piece.first_submitted_at == first and piece.submitted_at > first
