@@ -631,6 +631,10 @@ def pieces_bulk_write(
     # Authors decide who is paid: audited like every other write (bulk_create sends no signals).
     record_many(AuditAction.CREATE, authors)
     Piece.topics.through.objects.bulk_create(links, batch_size=BATCH)
+    # As piece_create/piece_review: the counted pieces changed, scoring re-scores in this transaction.
+    counted = ([p.pk for p in new_pieces + updated] if approve else []) + [pk for pk, _stamp in approvals]
+    if counted:
+        counted_changed.send(sender=Piece, year_id=year.pk, piece_ids=counted)
     return new_pieces + updated
 
 

@@ -334,3 +334,11 @@ def test_allocation_table_with_full_width_headers(tmp_path, units, year):
     run("import_quotas", write_xlsx(tmp_path / "q.xlsx", [("任务", rows, [])]), "--year", "2011")
     got = {(t.indicator.code, t.target) for t in UnitTarget.objects.filter(unit=units["a"])}
     assert got == {("C1", 45), ("R", 5)}
+
+
+def test_an_approving_import_keeps_the_stored_scores_exact(tmp_path, units, year):
+    from scoring.stored import ensure_stored, stored_check
+
+    ensure_stored(year)
+    run("import_pieces", messy_workbook(tmp_path / "messy.xlsx"), "--year", "2011", "--approve")
+    assert stored_check(year) == []
