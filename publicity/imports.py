@@ -629,7 +629,7 @@ def _claimed_elsewhere(groups: list[PieceRows], year: AssessmentYear, report: Im
     """A publication another unit has already logged (the same outlet and link, or the same outlet, date and
     title up to punctuation — publicity.claims' definition): a warning naming the row and the other piece.
     Two queries whatever the size: links by an indexed IN, titles among that year's publications on the
-    file's outlets and dates."""
+    file's outlets, dates and titles."""
     from .claims import claim_keys, url_spellings
 
     wanted: dict[tuple, list[tuple[PieceRows, PubRow]]] = {}
@@ -652,10 +652,14 @@ def _claimed_elsewhere(groups: list[PieceRows], year: AssessmentYear, report: Im
         if urls
         else []
     )
+    # Same outlet, date and title: the SQL narrows by the titles as written (a province's year holds hundreds
+    # of thousands of publications on the file's outlets and dates); titles differing only in punctuation
+    # across units are still flagged by the scoring rules and the review queue.
+    titles = {g.title for g in groups}
     found += list(
-        Publication.objects.filter(piece__year=year, outlet_id__in=outlets, date__in=dates).values_list(
-            "outlet_id", "date", "url", "piece__title", "piece__unit_id", "piece__unit__name"
-        )
+        Publication.objects.filter(
+            piece__year=year, outlet_id__in=outlets, date__in=dates, piece__title__in=titles
+        ).values_list("outlet_id", "date", "url", "piece__title", "piece__unit_id", "piece__unit__name")
     )
     said = set()
     for outlet_id, date, url, title, unit_id, unit_name in found:

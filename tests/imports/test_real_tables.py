@@ -320,10 +320,10 @@ def test_dates_as_offices_type_them():
 
 
 def test_a_publication_another_unit_logged_is_named(tmp_path, units, year, make_piece):
-    make_piece(units["b"], "春风行动启动", [("安康日报", "2011-03-05")])
+    make_piece(units["b"], "“春风行动”启动", [("安康日报", "2011-03-05")])
     rows = [PIECE_HEADERS, ["汉滨区人社局", "“春风行动”启动", "张三", "消息", "", 900, "安康日报", "2011-3-5", "", ""]]
     out, _ = run("import_pieces", write_xlsx(tmp_path / "a.xlsx", [("S", rows, [])]), "--year", "2011")
-    assert "「S」第2行:旬阳县人社局已登记过同一次刊发(《春风行动启动》,安康日报)" in out
+    assert "「S」第2行:旬阳县人社局已登记过同一次刊发(《“春风行动”启动》,安康日报)" in out
     assert Piece.objects.filter(unit=units["a"]).count() == 1  # a warning, not a refusal (DOMAIN §10: warn)
 
 
