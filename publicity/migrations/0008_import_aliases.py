@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publicity', '0006_unit_target_kind_guard'),
+        ('publicity', '0007_search_keys'),
     ]
 
     operations = [
