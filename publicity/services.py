@@ -17,6 +17,7 @@ from audit.recorder import record_many
 from units.models import Unit, User, split_list
 from units.validators import find_control_char, reject_control_chars
 
+from .claims import normalise_title
 from .models import (
     AssessmentYear,
     Evidence,
@@ -516,10 +517,10 @@ def pieces_bulk_write(
     ids = list(touched)
     for i in range(0, len(ids), BATCH):
         current |= {
-            pk: (status, stamp, first)
-            for pk, status, stamp, first in Piece.objects.select_for_update()
+            pk: (status, stamp, first, version, submitted)
+            for pk, status, stamp, first, version, submitted in Piece.objects.select_for_update()
             .filter(pk__in=ids[i : i + BATCH], year=year)
-            .values_list("pk", "status", "updated_at", "first_submitted_at")
+            .values_list("pk", "status", "updated_at", "first_submitted_at", "version", "submitted_at")
         }
     for pk, stamp in touched.items():
         if pk not in current or current[pk][1] != stamp:
@@ -545,6 +546,7 @@ def pieces_bulk_write(
             status=PieceStatus.SUBMITTED,
             submitted_at=now,
             first_submitted_at=now,
+            title_key=normalise_title(data.title)[:300],
         )
         if approve:
             piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
@@ -572,11 +574,12 @@ def pieces_bulk_write(
         piece.kind, piece.characters, piece.report_date = data.kind, data.characters, data.report_date
         piece.status, piece.submitted_at, piece.reject_reason, piece.updated_at = PieceStatus.SUBMITTED, now, "", now
         piece.first_submitted_at = current[pk][2] or now  # kept: it decides 以先报为准 (DOMAIN §10)
+        piece.version = current[pk][3] + 1  # a new submission: a review must not cover the old content
         if approve:
             piece.status, piece.reviewed_at, piece.reviewed_by = PieceStatus.APPROVED, now, actor
         updated.append(piece)
     fields = ["kind", "characters", "report_date", "status", "submitted_at", "first_submitted_at", "reject_reason"]
-    fields.append("updated_at")
+    fields += ["version", "updated_at"]
     if approve:
         fields += ["reviewed_at", "reviewed_by"]
     Piece.objects.bulk_update(updated, fields, batch_size=BATCH)
@@ -631,6 +634,32 @@ def pieces_bulk_write(
     # Authors decide who is paid: audited like every other write (bulk_create sends no signals).
     record_many(AuditAction.CREATE, authors)
     Piece.topics.through.objects.bulk_create(links, batch_size=BATCH)
+    # The review history, as piece_create/piece_update/piece_review write it (issue 11 item 4).
+    name = (actor.display_name or actor.username) if actor is not None else _("系统(命令行)")
+    events = [ReviewEvent(piece=p, kind=ReviewEventKind.SUBMITTED, actor=actor, actor_name=name) for p in new_pieces]
+    events += [
+        ReviewEvent(
+            piece=p,
+            kind=ReviewEventKind.RESUBMITTED if current[p.pk][4] is not None else ReviewEventKind.SUBMITTED,
+            actor=actor,
+            actor_name=name,
+            version=p.version,
+        )
+        for p in updated
+    ]
+    approved = (new_pieces + updated if approve else []) + [Piece(pk=pk) for pk, _stamp in approvals]
+    events += [
+        ReviewEvent(
+            piece_id=p.pk,
+            kind=ReviewEventKind.APPROVED,
+            actor=actor,
+            actor_name=name,
+            detail=_("录入时直接审核通过(导入已审核的统计表)"),
+            version=p.version if p.version else current.get(p.pk, (0, 0, 0, 1))[3],
+        )
+        for p in approved
+    ]
+    ReviewEvent.objects.bulk_create(events, batch_size=BATCH)
     # As piece_create/piece_review: the counted pieces changed, scoring re-scores in this transaction.
     counted = ([p.pk for p in new_pieces + updated] if approve else []) + [pk for pk, _stamp in approvals]
     if counted:

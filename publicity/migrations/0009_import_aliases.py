@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publicity', '0007_search_keys'),
+        ('publicity', '0008_review_integrity'),
     ]
 
     operations = [
