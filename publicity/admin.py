@@ -9,7 +9,6 @@ from django.utils.translation import gettext, gettext_lazy
 from units.models import Unit
 
 from .models import (
-    Evidence,
     HeaderAlias,
     Indicator,
     IndicatorCategoryFactor,
@@ -18,19 +17,14 @@ from .models import (
     Outlet,
     OutletCategory,
     OutletLevel,
-    PeriodReport,
-    Piece,
-    PieceAuthor,
-    Publication,
     RejectionReason,
-    Reminder,
     ReportingRule,
     ReviewEvent,
     Topic,
     UnitTarget,
     WordAlias,
 )
-from .resources import OutletResource, PieceImportForm, PieceResource, QuotaResource, YearImportExportMixin
+from .resources import OutletResource, QuotaResource, YearImportExportMixin
 from .services import target_set, year_frozen_error
 from .table_resources import TableImportExportMixin, UnitResource
 
@@ -167,80 +161,8 @@ class ReportingRuleInline(admin.TabularInline):
 # AssessmentYear is registered by scoring/admin.py: closing, publishing and reopening are scoring's acts.
 
 
-class PieceAuthorInline(admin.TabularInline):
-    model = PieceAuthor
-    extra = 0
-
-
 # A link typed without a scheme gets https://, as on the liaison's piece form (and Django 6's default).
 LINKS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class PublicationInline(admin.TabularInline):
-    model = Publication
-    extra = 0
-    autocomplete_fields = ["outlet"]
-    formfield_overrides = LINKS_ASSUME_HTTPS
-
-
-@admin.register(Piece)
-class PieceAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAdmin):
-    # 导入/导出刊发新闻稿件统计表, same as manage.py import_pieces (all or nothing, via services)
-    resource_classes = [PieceResource]
-    import_form_class = PieceImportForm
-    year_path = "year"
-    list_display = ["title", "unit", "year", "kind", "characters", "status", "submitted_at", piece_reward_link]
-    list_filter = ["year", "status", "kind", "unit__kind", "topics"]
-    list_select_related = ["unit", "year"]
-    search_fields = ["title", "unit__name", "authors__name"]
-    autocomplete_fields = ["unit"]
-    filter_horizontal = ["topics"]
-    readonly_fields = [
-        "created_by",
-        "reviewed_by",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "first_submitted_at",
-        "reviewed_at",
-    ]
-    inlines = [PieceAuthorInline, PublicationInline]
-    list_per_page = 100
-    date_hierarchy = "created_at"
-
-
-@admin.register(Publication)
-class PublicationAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
-    year_path = "piece__year"
-    list_display = ["piece", "outlet", "date", "placement", "page"]
-    list_filter = ["outlet__level", "outlet__category", "placement"]
-    list_select_related = ["piece", "outlet"]
-    search_fields = ["piece__title", "outlet__name", "url"]
-    autocomplete_fields = ["piece", "outlet"]
-    date_hierarchy = "date"
-    formfield_overrides = LINKS_ASSUME_HTTPS
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
-    year_path = "publication__piece__year"
-    list_display = ["original_name", "publication", "content_type", "size", "sha256", "uploaded_at"]
-    list_select_related = ["publication__piece", "publication__outlet"]
-    # Files come in only through the upload service (content checks, generated names, SHA-256);
-    # the admin shows them and may delete them, never swaps the stored file.
-    readonly_fields = [
-        "publication",
-        "file",
-        "original_name",
-        "sha256",
-        "size",
-        "content_type",
-        "uploaded_by",
-        "uploaded_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False
 
 
 class LevelPointsFormSet(BaseInlineFormSet):
@@ -313,19 +235,6 @@ class UnitTargetAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAd
         target_set(actor=request.user, unit=obj.unit, indicator=obj.indicator, target=None)
 
 
-@admin.register(PeriodReport)
-class PeriodReportAdmin(admin.ModelAdmin):
-    list_display = ["unit", "year", "month", "is_zero", "piece_count", "filed_at"]
-    list_filter = ["year", "month", "is_zero"]
-    list_select_related = ["unit", "year"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["unit", "month", "message", "sent_at", "read_at"]
-    list_select_related = ["unit"]
-
-
 @admin.register(Unit)
 class UnitAdmin(TableImportExportMixin, admin.ModelAdmin):
     resource_classes = [UnitResource]  # 导入/导出单位名单, same as manage.py import_units
@@ -373,3 +282,7 @@ class ReviewEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Pieces, publications, evidence, period reports and reminders: saved through the services (no back door).
+from . import admin_pieces  # noqa: E402, F401

@@ -269,16 +269,12 @@ def test_admin_add_posts_into_a_closed_year_get_a_clear_error(admin_client, clos
                 "unit": units["a"].pk,
                 "title": "后补稿件",
                 "kind": "news",
+                "authors_text": "张三",
                 "characters": 100,
                 "status": "draft",
             }
-            | _inline("authors")
             | _inline("publications"),
             Piece.objects.count,
-        ),
-        "publicity_publication": (
-            {"piece": season["draft"].pk, "outlet": outlets["人民网"].pk, "date": "2011-05-03", "placement": "other"},
-            Publication.objects.count,
         ),
         "publicity_indicator": (
             {
@@ -320,6 +316,11 @@ def test_admin_add_posts_into_a_closed_year_get_a_clear_error(admin_client, clos
             ScoringPolicy.objects.count,
         ),
     }
+    # Publications are written only with their piece (issue 11 item 3): no add form at all.
+    pub = {"piece": season["draft"].pk, "outlet": outlets["人民网"].pk, "date": "2011-05-03", "placement": "other"}
+    before = Publication.objects.count()
+    assert admin_client.post(reverse("admin:publicity_publication_add"), pub).status_code == 403
+    assert Publication.objects.count() == before
     for name, (data, count) in posts.items():
         before = count()
         response = admin_client.post(reverse(f"admin:{name}_add"), data)
