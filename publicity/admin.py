@@ -285,4 +285,4 @@ class ReviewEventAdmin(admin.ModelAdmin):
 
 
 # Pieces, publications, evidence, period reports and reminders: saved through the services (no back door).
-from . import admin_pieces  # noqa: E402, F401
+from .admin_pieces import PieceAdmin, PublicationAdmin, PublicationInline  # noqa: E402, F401

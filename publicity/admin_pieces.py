@@ -291,6 +291,7 @@ class PublicationAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     list_select_related = ["piece", "outlet"]
     search_fields = ["piece__title", "outlet__name", "url"]
     date_hierarchy = "date"
+    formfield_overrides = LINKS_ASSUME_HTTPS
 
     def has_add_permission(self, request):
         return False
