@@ -44,7 +44,10 @@ def current_year(request) -> AssessmentYear:
 
 def as_of_date(request, year: AssessmentYear) -> dt.date:
     """The day the page is "as of": ``?as_of=`` (to replay a past year), else today, clamped to the year."""
-    wanted = parse_date(request.GET.get("as_of") or "") if request.GET.get("as_of") else None
+    try:
+        wanted = parse_date(request.GET.get("as_of") or "")
+    except ValueError:  # well formed but no such day (2011-02-30): today, not a server error
+        wanted = None
     day = wanted or timezone.localdate()
     return min(max(day, dt.date(year.year, 1, 1)), dt.date(year.year, 12, 31))
 

@@ -203,6 +203,8 @@ class YearImportExportMixin(TableImportExportMixin):
 
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if not self.confirm_input_ok(request):
+            return self.upload_expired(request)
         form = self.create_confirm_form(request)
         if not (self.model is Piece and form.is_valid()):
             return super().process_import(request, **kwargs)
@@ -262,6 +264,8 @@ class YearImportExportMixin(TableImportExportMixin):
 
         if request.method != "POST" or not self.has_import_permission(request):
             raise PermissionDenied
+        if not self.confirm_input_ok(request):
+            return self.upload_expired(request)
         data = request.POST.copy()
         data["aliases"] = alias_lines(parse_aliases("\n".join(request.POST.getlist("alias"))))
         form = self.confirm_form_class(data)

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
+import tempfile
 from typing import Any
 
 import tablib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
@@ -226,8 +229,50 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
+def tmp_name_ok(name: str) -> bool:
+    """The confirm step names the uploaded file kept by the first step: only a name that step can have made
+    (TempFolderStorage: a NamedTemporaryFile directly in the temp folder; MediaStorage: a uuid4 hex) is read,
+    so a tampered form can neither read nor later delete another file."""
+    if re.fullmatch(r"[0-9a-f]{32}", name or ""):
+        return True
+    tmp = os.path.realpath(tempfile.gettempdir())
+    full = os.path.realpath(os.path.join(tmp, name or ""))
+    return os.path.dirname(full) == tmp and re.fullmatch(r"tmp\w{4,}", os.path.basename(full)) is not None
+
+
 class TableImportExportMixin(ImportExportMixin):
     """Admin import/export through a TableResource: xlsx only, all or nothing, Chinese errors."""
+
+    def confirm_input_ok(self, request) -> bool:
+        fmt = request.POST.get("format", "")
+        return (
+            tmp_name_ok(request.POST.get("import_file_name", ""))
+            and fmt.isascii()
+            and fmt.isdigit()
+            and int(fmt) < len(self.get_import_formats())
+        )
+
+    def upload_expired(self, request):
+        messages.error(request, "上传的文件已失效,请重新上传。")
+        return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
+
+    def process_import(self, request, **kwargs):
+        if request.method == "POST" and not self.confirm_input_ok(request):
+            return self.upload_expired(request)
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            return self.upload_expired(request)
+
+    def export_action(self, request, *args, **kwargs):
+        # A filter the list does not know (?year=abc) is the list's ?e=1 page, not a server error.
+        from django.contrib.admin.options import IncorrectLookupParameters
+
+        try:
+            return super().export_action(request, *args, **kwargs)
+        except (IncorrectLookupParameters, FieldError, ValueError, ValidationError):
+            messages.error(request, "筛选条件无效,请在列表页重新筛选后再导出。")
+            return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*self.get_model_info())))
 
     formats = [SafeXLSX]
     import_template_name = "admin/imports/import.html"
