@@ -221,6 +221,19 @@ TASKS = {
 # worker instead of during the request (a province's workbook takes minutes).
 REPORT_INLINE_MAX_PIECES = envint("REPORT_INLINE_MAX_PIECES", "20000")
 
+# E-mail (reminders: publicity/reminders.py, manage.py send_reminders). The console backend prints each
+# message where the server runs; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the
+# EMAIL_HOST… variables to send through the bureau's mail server.
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "xuanchuan@localhost")
+
 # Optional path to a TrueType CJK font for PDFs (reports); see reports/pdf.py.
 PDF_CJK_FONT = os.getenv("PDF_CJK_FONT", "")
 

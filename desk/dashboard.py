@@ -16,7 +16,8 @@ from publicity.models import (
     Piece,
     PieceStatus,
 )
-from scoring.models import StoredIndicatorScore, StoredUnitScore, StoredYear
+from reports.ranking import kind_groups, write_ranking
+from scoring.models import ScoringPolicy, StoredIndicatorScore, StoredUnitScore, StoredYear
 from scoring.services import year_results
 from scoring.stored import ensure_stored, ranked
 from units.models import UnitKind
@@ -66,7 +67,7 @@ def _stored_groups(request, year, query: str):
     """Totals by unit kind and a ranked, paged, searchable list per kind: a fixed number of queries per
     kind (the kinds are data, a handful), whatever the number of units or pieces."""
     ensure_stored(year)
-    rows = ranked(year)
+    rows = ranked(year, within_kind=True)
     totals = {
         t["kind_id"]: t
         for t in StoredUnitScore.objects.filter(year=year)
@@ -122,9 +123,9 @@ def _stored_groups(request, year, query: str):
 def _snapshot_groups(year, query: str):
     """A closed year: the closing snapshot, grouped by kind (kept whole: it is fixed and read rarely)."""
     results = year_results(year)
-    kind_order = {k.pk: k.order for k in UnitKind.objects.all()}
     groups: dict[str, dict] = {}
-    for u in sorted(results.units, key=lambda u: (kind_order.get(u.kind_id, 0), u.kind_name, u.rank)):
+    # Each table is one unit kind: units are ranked within their kind (county bureaus among county bureaus).
+    for u in [u for _kind, ranked_units in kind_groups(results) for u in ranked_units]:
         group = groups.setdefault(u.kind_name, {"id": u.kind_id, "name": u.kind_name, "codes": [], "units": []})
         for ind in u.indicators:
             if (ind.code, ind.name) not in group["codes"]:
@@ -221,6 +222,33 @@ def dashboard(request):
             "groups": groups,
             "chart": chart,
             "totals": totals,
+            "full_score": _full_score(year),
+            "provisional": not year.is_frozen,
             "years": AssessmentYear.objects.order_by("-year"),
         },
     )
+
+
+def _full_score(year) -> str:
+    """The item full score S (满分), shown beside every score."""
+    full = ScoringPolicy.objects.filter(year=year).values_list("full_score", flat=True).first()
+    return "" if full is None else f"{full:.2f}"
+
+
+@require_roles(*DASHBOARD_READERS)
+def dashboard_xlsx(request):
+    """The ranking as a workbook (one sheet per unit kind), as the dashboard shows it."""
+    import io
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    year = current_year(request)
+    out = io.BytesIO()
+    write_ranking(year, out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{year.year}年度考核排名.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

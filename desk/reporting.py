@@ -23,7 +23,8 @@ from publicity.models import (
     Reminder,
     ReportingRule,
 )
-from publicity.reporting import Rule, month_states
+from publicity.reminders import overdue_reports, remind
+from publicity.reporting import Rule, month_states, obligations
 from units.models import Role, Unit
 
 from .access import (
@@ -190,16 +191,19 @@ def reports_overview(request):
     table = []
     for unit in units:
         rule = rules.get(unit.kind_id)
-        states = month_states(rule, year.year, today, filed[unit.pk]) if rule else []
+        # A unit of an annual-reporting kind owes one report, due once at its deadline: one cell, not twelve.
+        states = obligations(rule, year.year, today, filed[unit.pk])
         table.append(
             {
                 "unit": unit,
                 "rule": rule,
-                "cells": [{"s": s, "reminded": reminded[(unit.pk, s.month)]} for s in states],
+                "annual": bool(states) and states[0].month is None,
+                "cells": [{"s": s, "reminded": reminded[(unit.pk, s.month or s.due.month)]} for s in states],
                 "late": sum(1 for s in states if s.late),
                 "filed": sum(1 for s in states if s.filed),
             }
         )
+    overdue_units = sum(1 for row in table if row["late"])
     return render(
         request,
         "publicity/reports_overview.html",
@@ -208,7 +212,8 @@ def reports_overview(request):
             "table": table,
             "months": range(1, 13),
             "today": today,
-            "can_remind": request.user.has_role(*REMINDER_SENDERS),
+            "can_remind": request.user.has_role(*REMINDER_SENDERS) and not year.is_frozen,
+            "overdue_units": overdue_units,
             "form": ReminderForm(),
         },
     )
@@ -243,5 +248,42 @@ def reminder_send(request):
             request,
             _("已向%(unit)s发送%(month)s月催报提醒。")
             % {"unit": form.cleaned_data["unit"], "month": form.cleaned_data["month"]},
+        )
+    return redirect(back)
+
+
+@require_roles(*REMINDER_SENDERS)
+def reminders_overdue(request):
+    """催报全部逾期单位: one in-app reminder per overdue report, and one e-mail per unit listing what it owes
+    (never twice for the same unit and deadline)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    year = current_year(request)
+    back = f"{reverse('publicity:reports-overview')}?year={year.year}"
+    dues = overdue_reports(year, deadline_day(request, year))
+    if not dues:
+        messages.info(request, _("没有逾期未报送的单位。"))
+        return redirect(back)
+    try:
+        result = remind(actor=request.user, year=year, dues=dues, note=request.POST.get("message", "").strip()[:300])
+    except ValidationError as exc:
+        for msg in error_messages(exc):
+            messages.error(request, msg)
+        return redirect(back)
+    except OSError:
+        # The mail server refused or is unreachable: nothing was recorded (one transaction).
+        messages.error(request, _("邮件服务器连接失败,提醒未发送,请稍后重试或联系系统管理员。"))
+        return redirect(back)
+    units = {r.unit_id for r in result.reminded}
+    messages.success(
+        request,
+        _("已向%(n)s个单位发送%(m)s项催报提醒;其中%(e)s个单位已发邮件。")
+        % {"n": len(units), "m": len(result.reminded), "e": len(result.emailed_units)},
+    )
+    if result.no_address:
+        messages.warning(
+            request,
+            _("以下单位的联络员没有登记邮箱,只在系统首页提醒:%(units)s")
+            % {"units": "、".join(u.name for u in result.no_address)},
         )
     return redirect(back)

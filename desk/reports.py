@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -157,17 +158,51 @@ def year_pdf_start(request, year: int):
     return redirect(job)
 
 
+class CircularForm(forms.Form):
+    """The circular's issue number (文号) and date, typed by the bureau; both go into the PDF and workbook."""
+
+    number = forms.CharField(
+        label=gettext_lazy("文号"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("如 安人社办发〔2011〕15号"),
+    )
+    date = forms.DateField(
+        label=gettext_lazy("印发日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("印发日期格式应为 年-月-日,如 2011-07-05。")},
+    )
+
+
+def _circular_options(request) -> tuple[CircularForm, dict]:
+    form = CircularForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, {"number": form.cleaned_data["number"], "issued": form.cleaned_data["date"]}
+    return form, {}
+
+
 @require_roles(*BUREAU_READERS)
 @replica_reads
 def circular_page(request, year: int):
     assessment_year = _year(year)
     month = request.GET.get("month") or default_month(assessment_year, timezone.localdate())
     month = _month(month)
-    circular = build_circular(assessment_year, month)
+    form, options = _circular_options(request)
+    circular = build_circular(assessment_year, month, **options)
+    query = urlencode({k: v for k, v in request.GET.items() if k in ("number", "date") and v and not form.errors})
     return render(
         request,
         "reports/circular.html",
-        {"year": assessment_year, "month": month, "months": range(1, 13), "circular": circular},
+        {
+            "year": assessment_year,
+            "month": month,
+            "months": range(1, 13),
+            "circular": circular,
+            "form": form,
+            "query": query,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -176,7 +211,10 @@ def circular_page(request, year: int):
 def circular_file(request, year: int, month: int, fmt: str):
     assessment_year = _year(year)
     month = _month(month)
-    circular = build_circular(assessment_year, month)
+    form, options = _circular_options(request)
+    if form.errors:
+        raise Http404(_("印发日期无效。"))
+    circular = build_circular(assessment_year, month, **options)
     today = timezone.localdate()
     filename = f"{assessment_year.year}年{month}月宣传工作情况通报.{fmt}"
     if fmt == "pdf":

@@ -60,6 +60,7 @@ def unit_score(request, year: int, unit_id: int):
             "policy": policy_lines(result.policy),
             "own_rewards": result.own_rewards.get(unit.pk),
             "unit_count": unit_count,
+            "full_score": (result.policy or {}).get("full_score", ""),
         },
     )
 

@@ -1,3 +1,4 @@
+from django import forms as dj_forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,9 +29,12 @@ from .resources import OutletResource, QuotaResource, YearImportExportMixin
 from .services import target_set, year_frozen_error
 from .table_resources import TableImportExportMixin, UnitResource
 
-
 # Links from the admin's piece and unit lists to the score pages (no query per row). The pages belong to a
 # higher floor, so they are reached by URL name only.
+
+CHECKBOX_M2M = {models.ManyToManyField: {"widget": dj_forms.CheckboxSelectMultiple}}
+
+
 @admin.display(description=gettext_lazy("奖励"))
 def piece_reward_link(obj):
     return format_html('<a href="{}">{}</a>', reverse("scoring:piece-reward", args=[obj.pk]), gettext("奖励说明"))
@@ -208,7 +212,8 @@ class IndicatorAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     list_filter = ["year", "unit_kind"]
     list_select_related = ["unit_kind", "year", "min_level", "max_level"]
     search_fields = ["code", "name"]
-    filter_horizontal = ["categories", "outlets", "topics"]
+    # Plain checkboxes: the two-box filter widget spoke English ("Choose 专题…") and hides what is chosen.
+    formfield_overrides = CHECKBOX_M2M
 
 
 @admin.register(UnitTarget)

@@ -25,7 +25,7 @@ from units.validators import reject_control_chars
 
 from . import review as review_services
 from . import services
-from .admin import LINKS_ASSUME_HTTPS, FrozenYearAdminMixin, piece_reward_link
+from .admin import CHECKBOX_M2M, LINKS_ASSUME_HTTPS, FrozenYearAdminMixin, piece_reward_link
 from .models import Evidence, PeriodReport, Piece, PieceStatus, Publication, RejectionReason, Reminder
 from .resources import PieceImportForm, PieceResource, YearImportExportMixin
 
@@ -173,7 +173,8 @@ class PieceAdmin(FrozenYearAdminMixin, YearImportExportMixin, admin.ModelAdmin):
     list_select_related = ["unit", "year"]
     search_fields = ["title", "unit__name", "authors__name"]
     autocomplete_fields = ["unit"]
-    filter_horizontal = ["topics"]
+    # Plain checkboxes: the two-box filter widget spoke English ("Choose 专题…") and hides what is chosen.
+    formfield_overrides = {**CHECKBOX_M2M, **LINKS_ASSUME_HTTPS}
     fields = [
         "year",
         "unit",

@@ -648,11 +648,24 @@ class PeriodReport(models.Model):
         return _("%(unit)s %(year)s年%(month)s月") % {"unit": self.unit, "year": self.year.year, "month": self.month}
 
 
+class ReminderKind(models.TextChoices):
+    """What a reminder is about; other workflows add their kinds here."""
+
+    REPORT = "report", _("稿件报送")
+
+
 class Reminder(models.Model):
+    """A nudge to a unit about a task past its deadline: shown on the liaison's home, and e-mailed at most once
+    per unit, kind and deadline (``publicity.reminders``)."""
+
     year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("单位"))
     month = models.PositiveSmallIntegerField(_("月份"))
+    kind = models.CharField(_("事项"), max_length=20, default=ReminderKind.REPORT)
+    deadline = models.DateField(_("截止日期"), null=True, blank=True)
     message = models.CharField(_("提醒内容"), max_length=300, validators=[reject_control_chars])
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    emailed_to = models.CharField(_("邮件收件人"), max_length=300, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("发送人")
     )
@@ -663,6 +676,14 @@ class Reminder(models.Model):
         ordering = ["-sent_at"]
         verbose_name = _("催报提醒")
         verbose_name_plural = _("催报提醒")
+        constraints = [
+            # cron may run send_reminders every day: one e-mail per unit, kind and deadline, ever.
+            models.UniqueConstraint(
+                fields=["unit", "kind", "deadline"],
+                condition=Q(emailed_at__isnull=False),
+                name="reminder_emailed_once",
+            ),
+        ]
 
     def __str__(self):
         return _("%(unit)s %(month)s月") % {"unit": self.unit, "month": self.month}

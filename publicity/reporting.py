@@ -72,3 +72,30 @@ def next_deadline(rule: Rule | None, year: int, today: dt.date, filed: dict[int,
         return None
     pending = [s for s in month_states(rule, year, today, filed) if not s.filed and s.due >= today]
     return min(pending, key=lambda s: (s.due, s.month)) if pending else None
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One report a unit owes: a month's (monthly cadence) or the whole year's (annual cadence, ``month`` None)."""
+
+    month: int | None
+    due: dt.date
+    filed: bool
+    late: bool  # past due and not filed
+    filed_late: bool
+    filed_on: dt.date | None = None
+
+
+def obligations(rule: Rule | None, year: int, today: dt.date, filed: dict[int, dt.date]) -> list[Obligation]:
+    """What a unit owes under its rule: twelve monthly reports, or one annual report due once at the rule's date
+    (filed by the report for the rule's month), never twelve overdue months for a unit that reports once a year."""
+    if rule is None:
+        return []
+    if rule.cadence == "annual":
+        due = due_date(rule, year, rule.month or 12)
+        when = filed.get(rule.month or 12)
+        return [Obligation(None, due, when is not None, when is None and today > due, bool(when and when > due), when)]
+    return [
+        Obligation(s.month, s.due, s.filed, s.late, s.filed_late, filed.get(s.month))
+        for s in month_states(rule, year, today, filed)
+    ]

@@ -53,6 +53,19 @@ class QuotaResource(TableResource):
     display_name = "任务分解表"
     columns = [QUOTA_UNIT, "指标代码(C1、R……)或指标名称,每个指标一列"]
 
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        """单位, then every indicator code of the latest open year (one column per code)."""
+        from .models import Indicator
+
+        year = AssessmentYear.objects.filter(status=YearStatus.OPEN).order_by("-year").first()
+        codes = (
+            Indicator.objects.filter(year=year)
+            .order_by("unit_kind__order", "order", "id")
+            .values_list("code", flat=True)
+        )
+        return [QUOTA_UNIT, *dict.fromkeys(codes)]
+
     def run(self, sheets, *, dry_run, user):
         return import_quotas(sheets, year=self.options["year"], dry_run=dry_run)
 

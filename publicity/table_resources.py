@@ -20,14 +20,16 @@ import os
 import re
 import tempfile
 from typing import Any
+from urllib.parse import quote
 
 import tablib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import NON_FIELD_ERRORS, FieldError, PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
 from import_export.formats import base_formats
@@ -38,6 +40,7 @@ from import_export.results import Result, RowResult
 from sheets.tabular import ImportAborted, ImportReport, Sheet, check_size, display, read_workbook, sheets_from_rows
 from units.models import Unit
 
+from .models import AssessmentYear
 from .unit_imports import UNIT_COLUMNS, import_units
 
 
@@ -130,6 +133,11 @@ class TableResource(Resource):
     @classmethod
     def get_display_name(cls):
         return cls.display_name or cls.__name__
+
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        """The header row of the empty table offered as a template on the import page."""
+        return list(cls.columns)
 
     def get_user_visible_fields(self):
         return [Field(attribute=None, column_name=c) for c in self.columns]
@@ -304,6 +312,50 @@ class TableImportExportMixin(ImportExportMixin):
                 "approve": bool(form.cleaned_data.get("approve")),
             }
         return out
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        extra = [
+            path(
+                "import-template.xlsx",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            )
+        ]
+        return extra + super().get_urls()
+
+    def import_template_view(self, request):
+        """An empty table with the columns the import reads, to fill in (instead of "see the README")."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource_classes(request)[0]
+        name = f"{resource.get_display_name()}（模板）.xlsx"
+        response = HttpResponse(
+            write_xlsx(resource.template_headers(), [], title=resource.get_display_name()[:31]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # The library writes filename="稿件-….xlsx" raw; Django then MIME-encodes the whole header
+        # (=?utf-8?b?…?=), which browsers do not decode. RFC 6266 filename* carries the Chinese name.
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        name = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+
+    def get_export_filename(self, request, queryset, file_format):
+        """稿件-2011-2026-11-30.xlsx (the Chinese name, the year the list is filtered by, the day), not the
+        library's Piece-2026-11-30.xlsx."""
+        name = str(self.model._meta.verbose_name)
+        filters = request.GET.urlencode() + "&" + request.POST.get("_changelist_filters", "")
+        match = re.search(r"year__id__exact(?:=|%3D)(\d+)", filters)
+        if match:
+            year = AssessmentYear.objects.filter(pk=int(match[1])).values_list("year", flat=True).first()
+            if year:
+                name = f"{name}-{year}"
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
     def generate_log_entries(self, result, request):
         # Deleted targets (a blank cell) and skipped rows have no object to log.

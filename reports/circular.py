@@ -15,8 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from publicity.models import AssessmentYear, PeriodReport, ReportCadence, ReportingRule
 from publicity.reporting import Rule, due_date
+from scoring.rules import rank_units
 from scoring.services import score_year
 from units.models import Unit, UnitKind
+
+from .numbers import percent_text
 
 
 @dataclass(frozen=True)
@@ -34,16 +37,26 @@ class IndicatorLine:
             return None
         return (Decimal(self.ytd) / Decimal(self.target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
+    @property
+    def percent(self) -> str:
+        return percent_text(self.rate)
+
 
 @dataclass(frozen=True)
 class UnitLine:
     unit_id: int
     unit_name: str
     kind_name: str
-    rank: int
+    rank: int  # among all units
     points: Decimal
     indicators: list[IndicatorLine]
     completion: Decimal | None  # Σ min(achieved, target) / Σ target over penalised indicators
+    kind_rank: int = 0  # among the units of its kind: the circular's tables are per kind
+    pieces: int = 0  # approved pieces counted, year to date
+
+    @property
+    def completion_text(self) -> str:
+        return percent_text(self.completion)
 
     @property
     def month_total(self) -> int:
@@ -73,10 +86,45 @@ class Circular:
     sections: list[KindSection]
     missing: list[MissingReport]
     expected: int  # units due to file for the month
+    full_score: str = ""  # the item full score S, printed beside every score
+    provisional: bool = False  # made from a year not closed: figures can still change
+    number: str = ""  # 文号, e.g. 安人社办发〔2011〕15号 (typed by the bureau)
+    issued: dt.date | None = None  # 印发日期
 
     @property
     def title(self) -> str:
         return f"{self.office}{self.year}年{self.month}月宣传工作情况通报"
+
+    @property
+    def score_label(self) -> str:
+        return f"累计得分（满分{self.full_score}）" if self.full_score else "累计得分"
+
+    @property
+    def summary(self) -> str:
+        """The paragraph before the tables: how many units, completion, the first and last of each kind."""
+        units = [u for s in self.sections for u in s.units]
+        if not units:
+            return f"截至{self.month}月底，本年度尚无考核单位。"
+        done = sum(min(i.ytd, i.target) for u in units for i in u.indicators)
+        target = sum(i.target for u in units for i in u.indicators)
+        parts = [
+            f"截至{self.as_of.month}月{self.as_of.day}日，{len(units)}个单位共计入稿件{sum(u.pieces for u in units)}篇"
+            + (f"，各项任务综合完成{percent_text(Decimal(done) / Decimal(target))}" if target else "")
+            + "。"
+        ]
+        for section in self.sections:
+            if len(section.units) < 2:
+                continue
+            ordered = sorted(section.units, key=lambda u: u.kind_rank)
+            top = [u.unit_name for u in ordered if u.kind_rank == ordered[0].kind_rank][:3]
+            last = [u.unit_name for u in ordered if u.kind_rank == ordered[-1].kind_rank][:3]
+            if top == last:
+                continue
+            parts.append(f"{section.kind_name}中，{'、'.join(top)}得分居前，{'、'.join(last)}得分靠后。")
+        filed = self.expected - len(self.missing)
+        parts.append(f"{self.month}月应报送{self.expected}个单位，已报送{filed}个")
+        parts[-1] += f"，{len(self.missing)}个单位未按时报送。" if self.missing else "，均已按时报送。"
+        return "".join(parts)
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -91,7 +139,7 @@ def _completion(indicators) -> Decimal | None:
     return (Decimal(done) / Decimal(target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
-def build_circular(year: AssessmentYear, month: int) -> Circular:
+def build_circular(year: AssessmentYear, month: int, *, number: str = "", issued: dt.date | None = None) -> Circular:
     if not 1 <= month <= 12:
         raise ValueError(f"月份“{month}”无效，应为 1–12。")
     as_of = month_end(year.year, month)
@@ -102,6 +150,11 @@ def build_circular(year: AssessmentYear, month: int) -> Circular:
         before = {(u.unit_id, i.code): i.achieved for u in previous.units for i in u.indicators}
 
     kind_order = list(UnitKind.objects.order_by("order", "id").values_list("name", flat=True))
+    # County bureaus are ranked among county bureaus: the same rule as the overall rank, within the kind.
+    kind_ranks: dict[int, int] = {}
+    for kind_name in {u.kind_name for u in ytd.units}:
+        for u in rank_units([u for u in ytd.units if u.kind_name == kind_name]):
+            kind_ranks[u.unit_id] = u.rank
     sections: dict[str, KindSection] = {}
     for unit in ytd.units:
         section = sections.get(unit.kind_name)
@@ -128,6 +181,8 @@ def build_circular(year: AssessmentYear, month: int) -> Circular:
                 points=unit.points,
                 indicators=lines,
                 completion=_completion(unit.indicators),
+                kind_rank=kind_ranks[unit.unit_id],
+                pieces=len(unit.piece_ids),
             )
         )
     ordered = sorted(
@@ -142,6 +197,10 @@ def build_circular(year: AssessmentYear, month: int) -> Circular:
         sections=ordered,
         missing=missing,
         expected=expected,
+        full_score=(ytd.policy or {}).get("full_score", ""),
+        provisional=not year.is_frozen,
+        number=number.strip(),
+        issued=issued,
     )
 
 

@@ -23,7 +23,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from .circular import Circular
 from .fonts import cjk_font
-from .xlsx import chinese_date
+from .numbers import percent_text
+from .xlsx import PROVISIONAL, chinese_date
 
 PAGE = landscape(A4)
 GRID = colors.black
@@ -60,7 +61,7 @@ def pts(value: Decimal | None) -> str:
 
 
 def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return percent_text(value)  # the same rounding as the workbook and the page (reports/numbers.py)
 
 
 DIGITS = "〇一二三四五六七八九"
@@ -138,11 +139,23 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
     story = [
         _p(title, s["title"]),
         _p(f"{office}    {chinese_date(today)}", s["sub"]),
-        Spacer(1, 4 * mm),
     ]
-    header = ["名次", "单位", "单位类型", "各项指标 完成/任务", "少发", "加分", "得分", "奖励（元）"]
+    if not year.is_frozen:
+        story.append(_p(PROVISIONAL, s["sub"]))
+    story.append(Spacer(1, 4 * mm))
+    full = (results.policy or {}).get("full_score")
+    header = [
+        "名次",
+        "单位",
+        "单位类型",
+        "各项指标 完成/任务",
+        "少发",
+        "加分",
+        f"得分（满分{full}）" if full else "得分",
+        "奖励（元）",
+    ]
     rows: list[list] = [[_p(h, s["head"]) for h in header]]
-    total_points, total_reward = Decimal("0"), Decimal("0")
+    total_reward = Decimal("0")
     for u in results.units:
         detail = "；".join(f"{i.code} {i.name} {i.achieved}/{i.target}" for i in u.indicators)
         rows.append(
@@ -157,7 +170,6 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
                 _p(yuan(u.reward), s["cell_r"]),
             ]
         )
-        total_points += u.points
         total_reward += u.reward
     rows.append(
         [
@@ -167,11 +179,11 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
             "",
             _p(sum(u.missing for u in results.units), s["cell_c"]),
             _p(sum(u.extra for u in results.units), s["cell_c"]),
-            _p(pts(total_points), s["cell_r"]),
+            "",  # no 合计 of points: a sum of scores means nothing
             _p(yuan(total_reward), s["cell_r"]),
         ]
     )
-    widths = [12 * mm, 42 * mm, 24 * mm, 120 * mm, 13 * mm, 13 * mm, 16 * mm, 24 * mm]
+    widths = [12 * mm, 42 * mm, 24 * mm, 110 * mm, 13 * mm, 13 * mm, 26 * mm, 24 * mm]
     story.append(_table(rows, widths, extra_styles=[("BACKGROUND", (0, -1), (-1, -1), TOTAL_BG)]))
     if results.policy:
         p = results.policy
@@ -191,14 +203,16 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
 
 def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | None:
     s = _styles()
-    story = [
-        _p(circular.title, s["title"]),
-        _p(
-            f"{circular.office}    统计截至{chinese_date(circular.as_of)}    {chinese_date(today)}印发",
-            s["sub"],
-        ),
-        Spacer(1, 3 * mm),
-    ]
+    issued = circular.issued or today
+    story = [_p(circular.title, s["title"])]
+    if circular.number:
+        story.append(_p(circular.number, s["sub"]))
+    story.append(
+        _p(f"{circular.office}    统计截至{chinese_date(circular.as_of)}    {chinese_date(issued)}印发", s["sub"])
+    )
+    if circular.provisional:
+        story.append(_p(PROVISIONAL, s["sub"]))
+    story += [Spacer(1, 3 * mm), _p(circular.summary, s["body"]), Spacer(1, 2 * mm)]
     for section in circular.sections:
         story.append(_p(f"{section.kind_name}（{len(section.units)}个单位）", s["h2"]))
         n_ind = len(section.indicators)
@@ -210,14 +224,14 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
             top += [_p(f"{code} {name}", s["head"]), "", ""]
             sub += [_p("本月", s["head"]), _p("累计/任务", s["head"]), _p("完成率", s["head"])]
             spans.append(("SPAN", (col, 0), (col + 2, 0)))
-        tail = ["综合完成率", "累计得分", "名次"]
+        tail = ["综合完成率", circular.score_label, "本类名次"]
         for k, label in enumerate(tail):
             col = 1 + 3 * n_ind + k
             top.append(_p(label, s["head"]))
             sub.append("")
             spans.append(("SPAN", (col, 0), (col, 1)))
         rows = [top, sub]
-        for u in section.units:
+        for u in sorted(section.units, key=lambda u: (u.kind_rank, u.unit_name)):
             row = [_p(u.unit_name, s["cell"])]
             for line in u.indicators:
                 row += [
@@ -225,10 +239,10 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
                     _p(f"{line.ytd}/{line.target}", s["cell_c"]),
                     _p(pct(line.rate), s["cell_r"]),
                 ]
-            row += [_p(pct(u.completion), s["cell_r"]), _p(pts(u.points), s["cell_r"]), _p(u.rank, s["cell_c"])]
+            row += [_p(pct(u.completion), s["cell_r"]), _p(pts(u.points), s["cell_r"]), _p(u.kind_rank, s["cell_c"])]
             rows.append(row)
         usable = PAGE[0] - 24 * mm
-        unit_w, tail_w = 40 * mm, [20 * mm, 18 * mm, 12 * mm]
+        unit_w, tail_w = 40 * mm, [20 * mm, 24 * mm, 14 * mm]
         per = (usable - unit_w - sum(tail_w)) / max(1, 3 * n_ind)
         widths = [unit_w] + [per] * (3 * n_ind) + tail_w
         spans.append(("BACKGROUND", (0, 0), (-1, 1), HEADER_BG))

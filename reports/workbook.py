@@ -17,6 +17,7 @@ from publicity.models import AssessmentYear
 from scoring.services import year_results
 
 from . import data
+from .numbers import percent_value
 from .xlsx import DATE, INTEGER, PERCENT, POINTS, YUAN, Column, GovSheet, new_workbook, save_workbook
 
 ZERO = Decimal("0")
@@ -30,6 +31,12 @@ SHEETS = [SUMMARY_SHEET, DETAIL_SHEET, REWARD_SHEET, PAYOUT_SHEET, STATS_SHEET]
 
 # Exactly the columns `import_pieces` reads, so the sheet re-imports into an empty year (one source of truth).
 STATS_HEADERS = list(PIECE_COLUMNS)
+
+
+def score_header(results, label: str = "考核得分") -> str:
+    """“考核得分（满分4.00）”: a score means little without the full score beside it."""
+    full = (results.policy or {}).get("full_score")
+    return f"{label}（满分{full}）" if full else label
 
 
 def office_of(year: AssessmentYear) -> str:
@@ -52,7 +59,7 @@ def write_year_workbook(
     step(0, total, "正在计算考核结果")
     results = year_results(year)
     wb = new_workbook()
-    common = {"office": office_of(year), "date": today}
+    common = {"office": office_of(year), "date": today, "provisional": not year.is_frozen}
     step(1, total, "正在读取作者和专题")
     authors = data.authors_by_piece(year)
     topics = data.topics_by_piece(year)
@@ -69,7 +76,7 @@ def write_year_workbook(
     return save_workbook(wb, target)
 
 
-def write_summary(wb, year, results, *, office, date) -> GovSheet:
+def write_summary(wb, year, results, *, office, date, provisional=False) -> GovSheet:
     indicators = data.indicator_columns(year)
     columns = [Column("名次", 6, INTEGER), Column("单位", 22), Column("单位类型", 12)]
     for code, name in indicators:
@@ -78,7 +85,7 @@ def write_summary(wb, year, results, *, office, date) -> GovSheet:
     columns += [
         Column("少发篇数", 9, INTEGER),
         Column("加分篇数", 9, INTEGER),
-        Column("考核得分", 10, POINTS),
+        Column(score_header(results), 11, POINTS),
         Column("奖励金额（元）", 14, YUAN),
     ]
     policy = results.policy or {}
@@ -95,12 +102,13 @@ def write_summary(wb, year, results, *, office, date) -> GovSheet:
         columns=columns,
         office=office,
         date=date,
+        provisional=provisional,
         note=note,
     )
     totals_target = [0] * len(indicators)
     totals_achieved = [0] * len(indicators)
     missing = extra = 0
-    points = reward = ZERO
+    reward = ZERO
     for unit in results.units:
         by_code = {i.code: i for i in unit.indicators}
         values: list = [unit.rank, unit.unit_name, unit.kind_name]
@@ -115,18 +123,18 @@ def write_summary(wb, year, results, *, office, date) -> GovSheet:
         values += [unit.missing, unit.extra, unit.points, unit.reward]
         missing += unit.missing
         extra += unit.extra
-        points += unit.points
         reward += unit.reward
         sheet.row(values)
     total: list = [None, f"合计（{len(results.units)}个单位）", None]
     for n in range(len(indicators)):
         total += [totals_target[n], totals_achieved[n]]
-    total += [missing, extra, points, reward]
+    # No 合计 of points: a sum of scores means nothing (pieces, targets and money do add up).
+    total += [missing, extra, None, reward]
     sheet.total(total)
     return sheet
 
 
-def write_indicator_detail(wb, year, results, *, authors, office, date) -> GovSheet:
+def write_indicator_detail(wb, year, results, *, authors, office, date, provisional=False) -> GovSheet:
     briefs = data.piece_briefs(year, authors=authors)
     sheet = GovSheet(
         wb,
@@ -145,6 +153,7 @@ def write_indicator_detail(wb, year, results, *, authors, office, date) -> GovSh
         ],
         office=office,
         date=date,
+        provisional=provisional,
     )
     for unit in results.units:
         for ind in unit.indicators:
@@ -158,7 +167,7 @@ def write_indicator_detail(wb, year, results, *, authors, office, date) -> GovSh
     return sheet
 
 
-def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet:
+def write_piece_rewards(wb, year, results, *, authors, office, date, provisional=False) -> GovSheet:
     sheet = GovSheet(
         wb,
         REWARD_SHEET,
@@ -180,6 +189,7 @@ def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet
         ],
         office=office,
         date=date,
+        provisional=provisional,
     )
     total = ZERO
     n = 0
@@ -218,7 +228,7 @@ def write_piece_rewards(wb, year, results, *, authors, office, date) -> GovSheet
     return sheet
 
 
-def write_payout(wb, year, results, *, office, date) -> GovSheet:
+def write_payout(wb, year, results, *, office, date, provisional=False) -> GovSheet:
     sheet = GovSheet(
         wb,
         PAYOUT_SHEET,
@@ -234,14 +244,15 @@ def write_payout(wb, year, results, *, office, date) -> GovSheet:
         ],
         office=office,
         date=date,
+        provisional=provisional,
     )
     total = ZERO
-    pieces = 0
     n = 0
     for n, person in enumerate(results.people, 1):
         sheet.row([n, person.name, person.unit_name, person.piece_count, person.reward, None, None])
         total += person.reward
-        pieces += person.piece_count
+    # A piece with two authors is on two people's lines: the total counts pieces, not author credits.
+    pieces = sum(1 for r in results.pieces.values() if r.shares)
     sheet.total([None, f"合计（{n}人）", None, pieces, total, None, None])
     sheet.blank_note("经办人：                    审核人：                    分管领导：                    ")
     return sheet
@@ -263,16 +274,20 @@ def statistics_row(piece: data.PieceRow, pub: data.PubRow | None) -> list:
     ]
 
 
-def write_statistics(wb, year, *, authors, topics, office, date) -> GovSheet:
+def write_statistics(wb, year, *, authors, topics, office, date, provisional=False) -> GovSheet:
     widths = [18, 44, 14, 10, 14, 7, 18, 12, 10, 30]
     formats = [None, None, None, None, None, INTEGER, None, DATE, None, None]
     sheet = GovSheet(
         wb,
         STATS_SHEET,
         title=f"{year.year}年度刊发新闻稿件统计表",
-        columns=[Column(h, w, f) for h, w, f in zip(STATS_HEADERS, widths, formats, strict=True)],
+        # Long titles and links wrap inside their columns instead of running off the printed page.
+        columns=[
+            Column(h, w, f, wrap=h in ("标题", "链接")) for h, w, f in zip(STATS_HEADERS, widths, formats, strict=True)
+        ],
         office=office,
         date=date,
+        provisional=provisional,
     )
     for piece in data.iter_pieces(year, authors=authors, topics=topics):
         if not piece.publications:
@@ -289,10 +304,11 @@ MISSING_SHEET = "未报送单位"
 
 
 def write_circular_workbook(circular, target=None, *, today: dt.date | None = None) -> bytes | None:
-    """The monthly circular as a workbook: one sheet per unit kind, then the units that have not filed."""
-    today = today or timezone.localdate()
+    """The monthly circular as a workbook: one sheet per unit kind (ranked within the kind), then the units
+    that have not filed. The first sheet opens with the circular's summary paragraph."""
+    today = circular.issued or today or timezone.localdate()
     wb = new_workbook()
-    for section in circular.sections:
+    for index, section in enumerate(circular.sections):
         columns = [Column("单位", 22)]
         for code, name in section.indicators:
             group = f"{code} {name}"
@@ -302,7 +318,14 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
                 Column("任务", 7, INTEGER, group=group),
                 Column("完成率", 9, PERCENT, group=group),
             ]
-        columns += [Column("综合完成率", 11, PERCENT), Column("累计得分", 10, POINTS), Column("名次", 7, INTEGER)]
+        columns += [
+            Column("综合完成率", 11, PERCENT),
+            Column(circular.score_label, 12, POINTS),
+            Column("本类名次", 9, INTEGER),
+        ]
+        note = f"统计截至{circular.as_of.month}月{circular.as_of.day}日"
+        if circular.number:
+            note = f"{circular.number}    {note}"
         sheet = GovSheet(
             wb,
             section.kind_name,
@@ -310,13 +333,15 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
             columns=columns,
             office=circular.office,
             date=today,
-            note=f"统计截至{circular.as_of.month}月{circular.as_of.day}日",
+            note=note,
+            provisional=circular.provisional,
+            lead=circular.summary if index == 0 else "",
         )
-        for unit in section.units:
+        for unit in sorted(section.units, key=lambda u: (u.kind_rank, u.unit_name)):
             values: list = [unit.unit_name]
             for line in unit.indicators:
-                values += [line.month, line.ytd, line.target, line.rate]
-            values += [unit.completion, unit.points, unit.rank]
+                values += [line.month, line.ytd, line.target, percent_value(line.rate)]
+            values += [percent_value(unit.completion), unit.points, unit.kind_rank]
             sheet.row(values)
         month_sum = [sum(u.indicators[k].month for u in section.units) for k in range(len(section.indicators))]
         ytd_sum = [sum(u.indicators[k].ytd for u in section.units) for k in range(len(section.indicators))]
@@ -332,13 +357,14 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
         title=f"{circular.year}年{circular.month}月未按时报送单位",
         columns=[
             Column("序号", 7, INTEGER),
-            Column("单位", 26),
-            Column("单位类型", 14),
-            Column("报送截止日期", 16, DATE),
+            Column("单位", 34),
+            Column("单位类型", 16),
+            Column("报送截止日期", 18, DATE),
         ],
         office=circular.office,
         date=today,
         note=f"应报{circular.expected}个，未报{len(circular.missing)}个",
+        provisional=circular.provisional,
     )
     for n, m in enumerate(circular.missing, 1):
         sheet.row([n, m.unit_name, m.kind_name, m.due])

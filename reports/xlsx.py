@@ -28,12 +28,33 @@ INTEGER = "0"
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 
+# On every document made from a year that is not closed: its figures are computed live and can still change.
+PROVISIONAL = "（实时计算，未结账）"
+
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+
+def text_width(text: str) -> float:
+    """Width of ``text`` in Excel column units at 10 pt: a CJK character takes about two, others one."""
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.0 for ch in str(text or ""))
+
+
+def lines_needed(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a cell ``width`` columns wide (its margins take one column)."""
+    usable = max(1.0, width - 1.2)
+    return max(1, -(-int(text_width(text) * 10) // int(usable * 10)))
+
+
+LINE_POINTS = 14  # one line of 10 pt 宋体 with its leading, as LibreOffice, WPS and Excel print it
+
+
+def row_height(lines: int) -> float:
+    return lines * LINE_POINTS + 4
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,8 @@ class GovSheet:
         office: str = "",
         date: dt.date | None = None,
         note: str = "",
+        provisional: bool = False,
+        lead: str = "",
     ):
         self.ws = ws = wb.create_sheet(name[:31])
         self.columns = list(columns)
@@ -87,7 +110,7 @@ class GovSheet:
         last = get_column_letter(n)
         two_levels = any(c.group for c in self.columns)
         self.header_rows = 2 if two_levels else 1
-        first_header = 3
+        first_header = 4 if lead else 3  # ``lead``: a paragraph between the office line and the table
         self.first_data_row = first_header + self.header_rows
         self.rows_written = 0
 
@@ -102,7 +125,10 @@ class GovSheet:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+        # The footer must sit inside the bottom margin: LibreOffice and WPS cut a footer whose own margin is
+        # larger than the page's (openpyxl's default footer margin is 0.5 in).
+        ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+        ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3
         ws.oddFooter.center.text = "第 &P 页 共 &N 页"
         ws.oddFooter.center.font = BODY_FONT
 
@@ -116,14 +142,24 @@ class GovSheet:
         if note:
             left = f"{left}    {note}" if left else note
         right = f"制表日期：{chinese_date(date)}" if date else ""
+        if provisional:  # figures of a year not closed yet: they can still change
+            right = f"{PROVISIONAL}　{right}" if right else PROVISIONAL
         if n > 1:
             ws.merged_cells.add(f"A2:{get_column_letter(half)}2")
             if half + 1 < n:
                 ws.merged_cells.add(f"{get_column_letter(half + 1)}2:{last}2")
         info_font = Font(name=BODY_FONT, size=10)
-        row2 = [self._cell(left, font=info_font, align="left")] + [None] * (half - 1)
-        row2 += [self._cell(right, font=info_font, align="right")] + [None] * (n - half - 1)
+        # Wrapped, with the row tall enough for the longer half: a narrow sheet (未报送单位) cut the note off.
+        widths = [c.width for c in self.columns]
+        left_w, right_w = sum(widths[:half]), sum(widths[half:]) or sum(widths)
+        ws.row_dimensions[2].height = row_height(max(lines_needed(left, left_w), lines_needed(right, right_w)))
+        row2 = [self._cell(left, font=info_font, align="left", wrap=True)] + [None] * (half - 1)
+        row2 += [self._cell(right, font=info_font, align="right", wrap=True)] + [None] * (n - half - 1)
         ws.append(row2[:n])
+        if lead:
+            ws.merged_cells.add(f"A3:{last}3")
+            ws.row_dimensions[3].height = row_height(lines_needed(lead, sum(widths)))
+            ws.append([self._cell(lead, font=info_font, align="left", wrap=True)] + [None] * (n - 1))
 
         # Header: one row, or two when columns are grouped (group on top, own header below;
         # ungrouped columns span both rows).
@@ -150,11 +186,28 @@ class GovSheet:
                     top.append(self._cell(col.header, **hdr))
                     bottom.append(self._cell(None, **hdr))
                     i += 1
-            ws.row_dimensions[first_header].height = 30
+            # Header rows as tall as their wrapped text needs (a short row clips it when printed).
+            group_lines, own_lines = [1], [1]
+            i = 0
+            while i < n:
+                col = self.columns[i]
+                j = i
+                if col.group:
+                    while j + 1 < n and self.columns[j + 1].group == col.group:
+                        j += 1
+                    group_lines.append(lines_needed(col.group, sum(c.width for c in self.columns[i : j + 1])))
+                    own_lines += [lines_needed(c.header, c.width) for c in self.columns[i : j + 1]]
+                else:  # spans both rows
+                    own_lines.append(max(1, lines_needed(col.header, col.width) - 1))
+                i = j + 1
+            ws.row_dimensions[first_header].height = row_height(max(group_lines))
+            ws.row_dimensions[first_header + 1].height = row_height(max(own_lines))
             ws.append(top)
             ws.append(bottom)
         else:
-            ws.row_dimensions[first_header].height = 30
+            ws.row_dimensions[first_header].height = row_height(
+                max(2, *(lines_needed(c.header, c.width) for c in self.columns))
+            )
             ws.append([self._cell(c.header, **hdr) for c in self.columns])
 
         # One reusable cell per column for body rows: in write-only mode a row is serialised as soon as
@@ -166,6 +219,7 @@ class GovSheet:
             self._cell(None, font=body_font, align=c.align, border=BORDER, fmt=c.number_format, wrap=c.wrap)
             for c in self.columns
         ]
+        self._wrapped = [(k, c.width - 1.2) for k, c in enumerate(self.columns) if c.wrap]
         self._total = [
             self._cell(None, font=total_font, align=c.align, border=BORDER, fmt=c.number_format, fill=TOTAL_FILL)
             for c in self.columns
@@ -190,6 +244,15 @@ class GovSheet:
         values = list(values)
         if len(values) != self.ncols:
             raise ValueError(f"{self.ws.title}: expected {self.ncols} values, got {len(values)}")
+        # A wrapped cell needs its row tall enough: LibreOffice and WPS keep a streamed row at one line and
+        # print the rest over the rows below. Cheap check first (2 columns per character at most).
+        lines = 1
+        for k, limit in self._wrapped:
+            text = values[k]
+            if isinstance(text, str) and len(text) * 2 > limit:
+                lines = max(lines, lines_needed(text, self.columns[k].width))
+        if lines > 1:
+            self.ws.row_dimensions[self.first_data_row + self.rows_written].height = row_height(lines)
         for cell, value in zip(cells, values, strict=True):
             set_safe_value(cell, value)
         self.ws.append(cells)
@@ -206,7 +269,8 @@ class GovSheet:
         """A full-width note row under the table (e.g. 说明 or 签字栏)."""
         row_number = self.first_data_row + self.rows_written
         self.ws.merged_cells.add(f"A{row_number}:{get_column_letter(self.ncols)}{row_number}")
-        cell = self._cell(text, font=Font(name=BODY_FONT, size=10), align="left")
+        self.ws.row_dimensions[row_number].height = row_height(lines_needed(text, sum(c.width for c in self.columns)))
+        cell = self._cell(text, font=Font(name=BODY_FONT, size=10), align="left", wrap=True)
         self.ws.append([cell] + [None] * (self.ncols - 1))
         self.rows_written += 1
 

@@ -1,5 +1,7 @@
+from django import forms as dj_forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models as dj_models
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,8 @@ from .models import (
     YearStatusLog,
 )
 
+CHECKBOX_M2M = {dj_models.ManyToManyField: {"widget": dj_forms.CheckboxSelectMultiple}}
+
 
 @admin.register(ScoringPolicy)
 class ScoringPolicyAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
@@ -35,7 +39,8 @@ class ScoringPolicyAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
         "timeliness",
     ]
     list_select_related = ["year"]
-    filter_horizontal = ["bonus_categories"]
+    # Plain checkboxes: the two-box filter widget spoke English ("Choose 专题…") and hides what is chosen.
+    formfield_overrides = CHECKBOX_M2M
     fieldsets = [
         (
             None,
@@ -87,7 +92,8 @@ class UnitYearSettingAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
 class RewardRuleInline(admin.StackedInline):
     model = RewardRule
     extra = 0
-    filter_horizontal = ["outlets"]
+    # Plain checkboxes: the two-box filter widget spoke English ("Choose 专题…") and hides what is chosen.
+    formfield_overrides = CHECKBOX_M2M
 
 
 @admin.register(RewardSchedule)

@@ -187,15 +187,17 @@ def ensure_stored(year: AssessmentYear) -> StoredYear:
     return state
 
 
-def ranked(year: AssessmentYear):
+def ranked(year: AssessmentYear, *, within_kind: bool = False):
     """Stored rows with their rank over the whole year (points, then reward; ties share a rank: 1, 1, 3).
 
     The rank is 1 + the number of units ahead, a correlated subquery on the (year, points, reward) index:
     unlike a window function it stays the whole year's rank when the rows are filtered (one kind, a
     search) and paged, and it is only computed for the rows of the page."""
+    ahead = StoredUnitScore.objects.filter(year=OuterRef("year"))
+    if within_kind:  # a table of one unit kind ranks county bureaus among county bureaus
+        ahead = ahead.filter(kind=OuterRef("kind"))
     ahead = (
-        StoredUnitScore.objects.filter(year=OuterRef("year"))
-        .filter(Q(points__gt=OuterRef("points")) | Q(points=OuterRef("points"), reward__gt=OuterRef("reward")))
+        ahead.filter(Q(points__gt=OuterRef("points")) | Q(points=OuterRef("points"), reward__gt=OuterRef("reward")))
         .order_by()
         .values("year")
         .annotate(n=Count("id"))

@@ -66,10 +66,12 @@ def test_circular_workbook_layout_and_figures(scored, preset):
     assert wb.sheetnames == ["县区人社局", "机关科室", "局属单位", MISSING_SHEET]
     ws = wb["县区人社局"]
     assert ws["A1"].value == "安康市人力资源和社会保障局2011年6月宣传工作情况通报（县区人社局）"
-    assert [ws.cell(3, c).value for c in (1, 2, 6)] == ["单位", "C1 市级及以上媒体发稿(含局网站)", "R 专题调研文章"]
-    assert [ws.cell(4, c).value for c in range(2, 6)] == ["本月", "累计", "任务", "完成率"]
-    assert ws.freeze_panes == "A5" and ws.print_title_rows == "$3:$4"
-    hanbin = next(r for r in ws.iter_rows(min_row=5) if r[0].value == "汉滨区人社局")
+    assert ws["A3"].value.startswith("截至6月30日")  # the first sheet opens with the summary paragraph
+    assert [ws.cell(4, c).value for c in (1, 2, 6)] == ["单位", "C1 市级及以上媒体发稿(含局网站)", "R 专题调研文章"]
+    assert [ws.cell(5, c).value for c in range(2, 6)] == ["本月", "累计", "任务", "完成率"]
+    assert ws.freeze_panes == "A6" and ws.print_title_rows == "$4:$5"
+    assert wb["机关科室"].freeze_panes == "A5"  # the other kinds' sheets have no summary row
+    hanbin = next(r for r in ws.iter_rows(min_row=6) if r[0].value == "汉滨区人社局")
     assert [c.value for c in hanbin[1:4]] == [1, 2, 40]
     assert hanbin[4].number_format == "0.0%" and hanbin[4].value == pytest.approx(0.05)
     assert hanbin[-2].number_format == "0.00"

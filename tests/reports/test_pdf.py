@@ -39,7 +39,8 @@ def test_results_pdf_has_the_units_figures_and_page_numbers(scored, preset, tmp_
     text = pdf_text(data)
     for expected in (f"{OFFICE}2011年度宣传工作考核结果", "汉滨区人社局", "旬阳县人社局", "办公室", "市技工学校"):
         assert expected in text
-    assert "3.40" in text and "660.00" in text and "4.70" in text  # 办公室's points, the totals
+    assert "3.40" in text and "660.00" in text  # 办公室's points, the reward total
+    assert "4.70" not in text  # no total of points (a sum of scores means nothing)
     assert "第 1 页 共 1 页" in text
     assert embedded_font_files(data), "the Chinese font must be embedded"
     path = tmp_path / "results.pdf"
@@ -63,7 +64,7 @@ def test_page_numbers_count_every_page():
         )
         for n in range(1, 91)
     ]
-    year = SimpleNamespace(year=2011, issuing_office=OFFICE)
+    year = SimpleNamespace(year=2011, issuing_office=OFFICE, is_frozen=True)
     reader = PdfReader(io.BytesIO(results_pdf(year, SimpleNamespace(units=units, policy={}), today=TODAY)))
     total = len(reader.pages)
     assert total >= 3

@@ -80,6 +80,8 @@ ACCESS = {
     "publicity:unit-reports": LIAISONS | HEADS | {"bureau_admin"},
     "publicity:reports-overview": BUREAU_READERS,
     "publicity:reminder-send": REVIEWERS,
+    "publicity:reminders-overdue": REVIEWERS,
+    "publicity:dashboard-xlsx": BUREAU_READERS,
     "publicity:reminder-read": UNIT_A,
     "publicity:audit-pending": {"auditor"},
     "publicity:system-home": {"sysadmin", "secadmin"},
@@ -150,6 +152,7 @@ ADMIN_ACTIONS = {
     "import": "add",
     "process_import": "add",
     "import_recheck": "add",  # the piece import's preview again with chosen aliases (POST only)
+    "import_template": "add",
     "export": "view",
 }
 ADMIN_OBJECT_ACTIONS = {"change", "history", "delete"}

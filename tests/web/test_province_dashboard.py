@@ -43,10 +43,20 @@ def test_lists_are_paged_ranked_and_totalled(client, users, province):
     assert per_kind == [41, 27, 66] and len(rows(page)) == 41 + 27 + 50  # 50 a page
     # kind totals are sums over every unit, not just the page
     affiliated = stored.filter(kind__code="affiliated")
-    total = sum(s.points for s in affiliated)
-    assert re.search(rf'<tr data-kind="{affiliated[0].kind_id}">.*?<td class="num">66</td>.*?{total}</td>', page, re.S)
-    # ranks are the whole year's ranks (the same as a full re-score's)
-    live = {u.unit_id: u.rank for u in score_year(AssessmentYear.objects.get(year=2030)).units}
+    total = sum(s.reward for s in affiliated)
+    assert re.search(
+        rf'<tr data-kind="{affiliated[0].kind_id}">.*?<td class="num">66</td>.*?{total:.2f}</td>', page, re.S
+    )
+    assert "得分合计" not in page  # a sum of scores means nothing (issue 12)
+    # ranks are ranks within the unit's kind (the same as a full re-score's, kind by kind)
+    from scoring.rules import rank_units
+
+    scored = score_year(AssessmentYear.objects.get(year=2030)).units
+    live = {
+        u.unit_id: u.rank
+        for k in {u.kind_id for u in scored}
+        for u in rank_units([u for u in scored if u.kind_id == k])
+    }
     for unit_id, rank in re.findall(r'<tr data-unit="(\d+)">\s*<td class="num">(\d+)</td>', page):
         assert live[int(unit_id)] == int(rank)
     # parents: every affiliated unit hangs under a county
