@@ -48,13 +48,13 @@ class PieceForm(forms.Form):
     )
     characters = forms.IntegerField(
         label=_("字数"),
-        min_value=0,
+        min_value=1,
         max_value=1_000_000,
-        initial=0,
+        help_text=_("稿件正文的字数:奖励标准按字数区分(如头版头条须满800字)"),
         error_messages={
             "invalid": _("字数必须是整数。"),
-            "min_value": _("字数应为0到1000000之间的整数。"),
-            "max_value": _("字数应为0到1000000之间的整数。"),
+            "min_value": _("请填写稿件的字数(1到1000000之间的整数),奖励标准按字数区分。"),
+            "max_value": _("字数应为1到1000000之间的整数。"),
             "required": _("请填写字数。"),
         },
     )

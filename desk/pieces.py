@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from publicity import services
@@ -69,6 +70,15 @@ def _piece_list_qs(user, year):
     )
 
 
+# The piece list's orders: newest first (the default), oldest first, by title, last changed.
+PIECE_SORTS = {
+    "-id": gettext_lazy("最新登记在前"),
+    "id": gettext_lazy("最早登记在前"),
+    "title": gettext_lazy("按标题"),
+    "-updated_at": gettext_lazy("最近修改在前"),
+}
+
+
 @require_roles(*UNIT_READERS, *BUREAU_READERS)
 def piece_list(request):
     year = current_year(request)
@@ -79,10 +89,15 @@ def piece_list(request):
     else:
         unit = unit_for_user(user, request.GET.get("unit"))
         qs = _piece_list_qs(user, year).filter(unit=unit)
+    q = (request.GET.get("q") or "").strip()[:100]
+    if q:  # title or any author's name
+        qs = qs.filter(Q(title__icontains=q) | Q(authors__name__icontains=q)).distinct()
+    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id", distinct=True)))
     status = request.GET.get("status", "")
     if status in PieceStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-id"), PIECE_PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort") if request.GET.get("sort") in PIECE_SORTS else "-id"
+    page = Paginator(qs.order_by(sort, "-id"), PIECE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -95,6 +110,11 @@ def piece_list(request):
             "query": query.urlencode(),
             "status": status,
             "statuses": PieceStatus.choices,
+            "status_counts": [(value, label, by_status.get(value, 0)) for value, label in PieceStatus.choices],
+            "total_count": sum(by_status.values()),
+            "q": q,
+            "sort": sort,
+            "sorts": [(key, label) for key, label in PIECE_SORTS.items()],
             "can_write": unit is not None and user.is_liaison and user.unit_id == unit.pk and not year.is_frozen,
             "frozen_notice": frozen_notice(year) if unit is not None else "",
             "score_url": unit_score_url(year.year, unit.pk) if unit else None,

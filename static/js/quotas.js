@@ -12,14 +12,21 @@
     if (status) { status.textContent = text; status.className = "small " + (bad ? "error-text" : "muted"); }
   }
 
+  // One request at a time per cell, in the order they were asked for: a blur (change) and a click on
+  // "恢复默认" right after it must not race, or the older answer could win.
   function save(input) {
+    var value = input.value.trim();
+    input._chain = (input._chain || Promise.resolve()).then(function () { return send(input, value); });
+  }
+
+  function send(input, value) {
     var body = new URLSearchParams();
     body.set("unit", input.getAttribute("data-unit"));
     body.set("indicator", input.getAttribute("data-indicator"));
-    body.set("value", input.value.trim());
+    body.set("value", value);
     var cell = input.closest("td");
     cell.classList.add("saving");
-    fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+    return fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
       .then(function (res) {
         cell.classList.remove("saving");

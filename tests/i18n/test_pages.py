@@ -178,7 +178,11 @@ def test_score_pages(client, english, users, units, make_piece):
     reward_url = reverse("scoring:piece-reward", args=[piece.pk])
     english.force_login(users["liaison_a"])
     page = english.get(score_url).content.decode()
-    assert "汉滨区人社局 · Assessment score 2011" in page and "Computed live (approved pieces only)" in page
+    assert (
+        "汉滨区人社局 · Assessment score 2011" in page
+        and "Live figures, year not closed" in page
+        and "(approved pieces only)" in page
+    )
     assert "How the score is computed" in page and "Score = max(minimum, full score − penalty + bonus)" in page
     assert "<li>Full score S:" in page  # the policy labels (gettext_noop in scoring.services) translated
     page = english.get(reward_url).content.decode()

@@ -204,6 +204,7 @@ class Command(BaseCommand):
                     f"已为{clippings}篇待审稿件附上生成的版面照片(后台任务识别后,审核页显示佐证核对结果)。"
                 )
         self._build_tasks(year)
+        self._build_console(year)
         if not opts["quiet_logins"]:
             self.stdout.write(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
             for username, display, unit, roles in LOGINS:
@@ -213,6 +214,35 @@ class Command(BaseCommand):
             # `make demo PORT=8080` passes its port through the environment.
             port = os.environ.get("PORT", "8000")
             self.stdout.write(f"\n打开 http://127.0.0.1:{port}/ 登录;后台 http://127.0.0.1:{port}/admin/\n")
+
+    def _build_console(self, year) -> None:
+        """The bureau console's demo: a few units' own targets in the quota grid (the rest on the defaults),
+        2011 open and ready to roll over into 2012, and the overdue reminders, one of them e-mailed (the
+        console e-mail backend prints it here). Idempotent: targets and e-mail addresses only when missing,
+        and a reminder is never sent twice for the same unit and deadline."""
+        from django.utils import timezone
+
+        from publicity.models import Indicator, UnitTarget
+        from publicity.reminders import overdue_reports, remind
+        from publicity.services import target_set
+
+        if year.is_frozen:
+            return
+        demo_targets = [("汉滨区人社局", "C1", 45), ("石泉县人社局", "C1", 35), ("市技工学校", "A1", 18)]
+        for unit_name, code, target in demo_targets:
+            unit = Unit.objects.filter(name=unit_name).first()
+            ind = Indicator.objects.filter(year=year, unit_kind_id=getattr(unit, "kind_id", None), code=code).first()
+            if unit and ind and not UnitTarget.objects.filter(unit=unit, indicator=ind).exists():
+                target_set(actor=None, unit=unit, indicator=ind, target=target)
+        User.objects.filter(username="bangongshi", email="").update(email="bangongshi@example.cn")
+        result = remind(actor=None, year=year, dues=overdue_reports(year, timezone.localdate()), only_new=True)
+        if result.reminded:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"已发送催报提醒{len(result.reminded)}项(联络员首页可见);"
+                    f"催报邮件{len(result.emailed_units)}封(演示环境打印在控制台)。"
+                )
+            )
 
     @transaction.atomic
     def _build_tasks(self, year) -> None:
