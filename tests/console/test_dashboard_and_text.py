@@ -57,9 +57,11 @@ def test_ranking_workbook_403(client, users, who):
 
 def test_dashboard_queries_do_not_grow_with_units(client, users, more_units, scored):
     client.force_login(users["reviewer"])
+    client.get(DASH)  # the first view after a change stores the year's scores (i13); count the next one
     few = count_queries(lambda: client.get(DASH))
     more_units(25)
     more_units(25, "dept")
+    client.get(DASH)
     assert count_queries(lambda: client.get(DASH)) == few
 
 
