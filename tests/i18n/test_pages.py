@@ -183,7 +183,10 @@ def test_score_pages(client, english, users, units, make_piece):
         and "Live figures, year not closed" in page
         and "(approved pieces only)" in page
     )
-    assert "How the score is computed" in page and "Points (full score minus the penalty plus the bonus, not below the floor)" in page
+    assert (
+        "How the score is computed" in page
+        and "Points (full score minus the penalty plus the bonus, not below the floor)" in page
+    )
     assert "<li>Full score S:" in page  # the policy labels (gettext_noop in scoring.services) translated
     page = english.get(reward_url).content.decode()
     assert "Piece reward explained" in page and "Split among authors" in page and "2011 · News story" in page
