@@ -661,7 +661,7 @@ class Reminder(models.Model):
     year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("单位"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    kind = models.CharField(_("事项"), max_length=20, default=ReminderKind.REPORT)
+    kind = models.CharField(_("事项"), max_length=20, default=ReminderKind.REPORT, editable=False)
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
     message = models.CharField(_("提醒内容"), max_length=300, validators=[reject_control_chars])
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reminder',
             name='kind',
-            field=models.CharField(default='report', max_length=20, verbose_name='事项'),
+            field=models.CharField(default='report', editable=False, max_length=20, verbose_name='事项'),
         ),
         migrations.AddConstraint(
             model_name='reminder',
