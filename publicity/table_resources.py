@@ -265,6 +265,9 @@ class TableImportExportMixin(ImportExportMixin):
         return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
 
     def process_import(self, request, **kwargs):
+        # Rights first: someone who may not import is refused (403), never told their upload expired.
+        if not self.has_import_permission(request):
+            raise PermissionDenied
         if request.method == "POST" and not self.confirm_input_ok(request):
             return self.upload_expired(request)
         try:
