@@ -75,6 +75,9 @@ BROWSER_ARGS = [
 ]
 
 
+BROWSER_EXPECT_TIMEOUT_MS = 20_000
+
+
 @pytest.fixture
 def browser(monkeypatch):
     """Headless Debian chromium through Playwright (never `playwright install`)."""
@@ -86,6 +89,11 @@ def browser(monkeypatch):
         from playwright.sync_api import sync_playwright
     except ImportError:
         skip_or_fail("playwright (pip) is not installed")
+    from playwright.sync_api import expect
+
+    # expect() retries for 5 s by default; a CI machine under load (or a live server doing two requests
+    # in a row, as the quota grid's save-then-reset) can take longer than that to reach the awaited state.
+    expect.set_options(timeout=BROWSER_EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=BROWSER_ARGS)
         yield b
