@@ -10,12 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jobs.models import JobStatus
-from jobs.runner import job_start
 from publicity.models import YearStatus
 
-from .services import year_publish, year_reopen
-from .tasks import year_close_job
+from .services import year_reopen
 
 
 class ReopenForm(forms.Form):
@@ -54,57 +51,25 @@ class YearClosingAdminMixin:
             return False
         return super().has_delete_permission(request, obj)
 
-    def _run(self, request, queryset, service, done: str):
-        for year in queryset.order_by("year"):
-            try:
-                service(actor=request.user, year=year)
-            except (PermissionDenied, ValidationError) as exc:
-                self.message_user(
-                    request,
-                    _("%(year)s年度:%(error)s") % {"year": year.year, "error": _error_text(exc)},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(request, done % {"year": year.year}, messages.SUCCESS)
+    def _to_console(self, request, queryset, url_name: str):
+        """Closing and publishing are never one click in an action dropdown beside 删除: the action only
+        opens the console's confirmation page for the year, which says exactly what will happen."""
+        years = list(queryset.order_by("year")[:2])
+        if len(years) != 1:
+            self.message_user(request, _("请只选择一个年度,在随后的确认页上操作。"), messages.WARNING)
+            return None
+        return redirect(url_name, year=years[0].year)
 
     def close_years(self, request, queryset):
-        """Closing scores the whole year and writes its snapshot: minutes for a province, so the
-        background worker does it; the message links to the job's page (its progress, or its error)."""
-        for year in queryset.order_by("year"):
-            job = job_start(
-                owner=request.user,
-                kind="year_close",
-                title=_("%(year)s年度结账") % {"year": year.year},
-                task=year_close_job,
-                year_id=year.pk,
-            )
-            if job.status == JobStatus.DONE:
-                self.message_user(
-                    request, _("%(year)s年度已结账,各单位和个人结果已存档。") % {"year": year.year}, messages.SUCCESS
-                )
-            elif job.status == JobStatus.FAILED:
-                self.message_user(
-                    request, _("%(year)s年度:%(error)s") % {"year": year.year, "error": job.error}, messages.ERROR
-                )
-            else:
-                self.message_user(
-                    request,
-                    format_html(
-                        '{} <a href="{}">{}</a>',
-                        _("%(year)s年度正在后台结账。") % {"year": year.year},
-                        job.get_absolute_url(),
-                        _("查看进度"),
-                    ),
-                    messages.INFO,
-                )
+        return self._to_console(request, queryset, "console:year-close")
 
-    close_years.short_description = gettext_lazy("结账(冻结所选年度并存档结果)")
+    close_years.short_description = gettext_lazy("结账…(打开确认页)")
     close_years.allowed_permissions = ("change",)  # offered to the bureau admin only
 
     def publish_years(self, request, queryset):
-        self._run(request, queryset, year_publish, _("%(year)s年度已发布。"))
+        return self._to_console(request, queryset, "console:year-publish")
 
-    publish_years.short_description = gettext_lazy("发布所选已结账年度的结果")
+    publish_years.short_description = gettext_lazy("发布结果…(打开确认页)")
     publish_years.allowed_permissions = ("change",)
 
     def get_urls(self):

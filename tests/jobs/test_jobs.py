@@ -174,14 +174,10 @@ def test_unknown_year_starts_nothing(client, users):
     assert not Job.objects.exists()
 
 
-def test_year_close_runs_as_a_job_from_the_admin(client, scored, users):
+def test_year_close_runs_as_a_job_from_the_console(client, scored, users):
     login(client, users["bureau_admin"])
     year = AssessmentYear.objects.get(year=2011)
-    response = client.post(
-        reverse("admin:publicity_assessmentyear_changelist"),
-        {"action": "close_years", "_selected_action": [year.pk]},
-        follow=True,
-    )
+    response = client.post(reverse("console:year-close", kwargs={"year": 2011}), follow=True)
     assert "2011年度已结账" in response.content.decode()
     job = Job.objects.get(kind="year_close")
     assert job.status == JobStatus.DONE and job.owner == users["bureau_admin"] and "4个单位的结果已存档" in job.message

@@ -359,16 +359,28 @@ def test_admin_close_publish_actions_and_reopen_form(client, users, year, season
 
     login(client, users["bureau_admin"])
     assert 'value="close_years"' in client.get(changelist).content.decode()
-    response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]}, follow=True)
-    assert "还有1篇稿件待审核,请审核完毕后再结账" in response.content.decode()  # shown as an error
+    # the action is no unconfirmed click: it opens the console's confirmation page and changes nothing
+    response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]})
+    assert response.status_code == 302 and response.url == reverse("console:year-close", kwargs={"year": 2011})
+    page = client.get(response.url).content.decode()
+    assert "还有1篇稿件待审核,请审核完毕后再结账" in page  # what blocks it, before anything is done
     assert AssessmentYear.objects.get(pk=year.pk).status == "open"
+    # two years at once: asked to pick one, nothing happens
+    other = AssessmentYear.objects.create(year=2012, title="2012", status="open")
+    response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk, other.pk]}, follow=True)
+    assert "请只选择一个年度" in response.content.decode()
+    assert set(AssessmentYear.objects.values_list("status", flat=True)) == {"open"}
+    other.delete()
     Piece.objects.filter(pk=season["submitted"].pk).update(status=PieceStatus.DRAFT)  # reviewed/withdrawn
-    response = client.post(changelist, {"action": "close_years", "_selected_action": [year.pk]}, follow=True)
+    response = client.post(reverse("console:year-close", kwargs={"year": 2011}), follow=True)
     assert "2011年度已结账" in response.content.decode()
     assert AssessmentYear.objects.get(pk=year.pk).status == "closed" and YearSnapshot.objects.filter(year=year).exists()
     # the year itself is now read-only
     assert client.post(reverse("admin:publicity_assessmentyear_change", args=[year.pk]), {}).status_code == 403
-    client.post(changelist, {"action": "publish_years", "_selected_action": [year.pk]})
+    response = client.post(changelist, {"action": "publish_years", "_selected_action": [year.pk]})
+    assert response.url == reverse("console:year-publish", kwargs={"year": 2011})
+    assert AssessmentYear.objects.get(pk=year.pk).status == "closed"
+    client.post(response.url)
     assert AssessmentYear.objects.get(pk=year.pk).status == "published"
 
     reopen = reverse("admin:publicity_assessmentyear_reopen", args=[year.pk])
