@@ -588,6 +588,35 @@ def target_kind_error(unit: Unit, indicator: Indicator) -> str:
     }
 
 
+def refuse_kind_change_with_targets(unit: Unit, old_kind_id: int) -> None:
+    """A unit whose kind changes keeps its targets for the old kind's indicators, which scoring would then
+    silently ignore: refuse the change while an open (or draft) year holds such a target. A closed year's
+    results stand in its snapshot, so its targets do not block. The database trigger of migration
+    0011_unit_kind_change_guard refuses the same at every other door."""
+    rows = list(
+        UnitTarget.objects.filter(unit_id=unit.pk)
+        .exclude(indicator__unit_kind_id=unit.kind_id)
+        .exclude(indicator__year__status__in=[YearStatus.CLOSED, YearStatus.PUBLISHED])
+        .order_by("indicator__year__year", "indicator__order", "indicator__code")
+        .values_list("indicator__year__year", "indicator__code")
+    )
+    if rows:
+        years = sorted({year for year, _code in rows})
+        raise ValidationError(
+            {
+                "kind": _(
+                    "该单位在%(years)s年度有%(n)s项按原类型下达的任务数(%(codes)s),改类型后这些任务不再计分。"
+                    "请先在任务分解页把它们恢复默认,再改单位类型。"
+                )
+                % {
+                    "years": "、".join(str(y) for y in years),
+                    "n": len(rows),
+                    "codes": "、".join(code for _year, code in rows[:10]) + ("…" if len(rows) > 10 else ""),
+                }
+            }
+        )
+
+
 class ReportCadence(models.TextChoices):
     MONTHLY = "monthly", _("每月报送上月")
     ANNUAL = "annual", _("年度一次报送")

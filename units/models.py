@@ -31,6 +31,12 @@ class UnitKind(models.Model):
         return self.name
 
 
+# Checks that floors above register (publicity: targets given for the old kind's indicators), each
+# called as check(unit, old_kind_id) by Unit.clean() when a saved unit's kind changes, and raising
+# ValidationError({"kind": ...}) when it may not. units imports nothing of ours, so they come to it.
+KIND_CHANGE_CHECKS: list = []
+
+
 class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -72,6 +78,14 @@ class Unit(models.Model):
     @property
     def alias_list(self) -> list[str]:
         return split_list(self.aliases)
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.kind_id:
+            old = Unit.objects.filter(pk=self.pk).values_list("kind_id", flat=True).first()
+            if old is not None and old != self.kind_id:
+                for check in KIND_CHANGE_CHECKS:
+                    check(self, old)
 
 
 class Role(models.TextChoices):

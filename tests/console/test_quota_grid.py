@@ -260,3 +260,73 @@ def test_downloaded_table_goes_back_in_unchanged(admin_client, year, units, c1):
     response = admin_client.post(reverse("console:quota-upload", args=[year.year]), {"file": upload})
     assert response.status_code == 200
     assert response.context["changes"] == []
+
+
+# --- changing a unit's kind is a door too -----------------------------------------------------------
+
+
+def _unit_form(unit, **changes):
+    data = {
+        "name": unit.name,
+        "aliases": unit.aliases,
+        "kind": unit.kind_id,
+        "parent": "",
+        "head_name": "",
+        "liaison_name": "",
+        "phone": "",
+        "order": unit.order,
+        "is_active": "on",
+    }
+    return data | changes
+
+
+def test_admin_refuses_a_kind_change_that_would_orphan_targets(admin_client, units, kinds, c1, year):
+    UnitTarget.objects.create(unit=units["a"], indicator=c1, target=5)
+    url = reverse("admin:units_unit_change", args=[units["a"].pk])
+    response = admin_client.post(url, _unit_form(units["a"], kind=kinds["dept"].pk))
+    page = response.content.decode()
+    assert response.status_code == 200 and "按原类型下达的任务数" in page and "C1" in page and "2011" in page
+    units["a"].refresh_from_db()
+    assert units["a"].kind == kinds["county"]
+    # once the override is reset to the default, the unit may change kind
+    UnitTarget.objects.filter(unit=units["a"]).delete()
+    assert admin_client.post(url, _unit_form(units["a"], kind=kinds["dept"].pk)).status_code == 302
+    units["a"].refresh_from_db()
+    assert units["a"].kind == kinds["dept"]
+
+
+def test_closed_year_targets_do_not_block_a_kind_change(admin_client, units, kinds, c1, year):
+    from publicity.models import AssessmentYear
+
+    UnitTarget.objects.create(unit=units["a"], indicator=c1, target=5)
+    AssessmentYear.objects.filter(pk=year.pk).update(status="closed")
+    url = reverse("admin:units_unit_change", args=[units["a"].pk])
+    assert admin_client.post(url, _unit_form(units["a"], kind=kinds["dept"].pk)).status_code == 302
+
+
+def test_database_refuses_a_kind_change_that_would_orphan_targets(units, kinds, c1):
+    from units.models import Unit
+
+    UnitTarget.objects.create(unit=units["a"], indicator=c1, target=5)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Unit.objects.filter(pk=units["a"].pk).update(kind=kinds["dept"])
+    assert Unit.objects.get(pk=units["a"].pk).kind == kinds["county"]
+    # other edits of the unit, and units without such targets, are untouched by the guard
+    Unit.objects.filter(pk=units["a"].pk).update(order=9)
+    Unit.objects.filter(pk=units["b"].pk).update(kind=kinds["dept"])
+    assert Unit.objects.get(pk=units["b"].pk).kind == kinds["dept"]
+
+
+def test_unit_import_refuses_the_kind_change_by_row(units, kinds, c1):
+    from publicity.unit_imports import import_units
+    from sheets.tabular import Sheet
+
+    UnitTarget.objects.create(unit=units["a"], indicator=c1, target=5)
+    sheet = Sheet(
+        name="单位", rows=[["单位名称", "单位类型"], ["旬阳县人社局", "县区人社局"], ["汉滨区人社局", "机关科室"]]
+    )
+    report = import_units([sheet])
+    text = "\n".join(str(e) for e in report.errors)
+    assert "第3行" in text and "按原类型下达的任务数" in text
+    units["a"].refresh_from_db()
+    assert units["a"].kind == kinds["county"]
