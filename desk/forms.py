@@ -141,6 +141,17 @@ class PublicationForm(forms.Form):
             number = 1
         return gettext("第%(number)s条刊发记录") % {"number": number}
 
+    def clean_date(self):
+        # Checked with the other fields (not after them, in the service), so every mistake shows in one round.
+        date = self.cleaned_data["date"]
+        years = getattr(self, "known_years", None)
+        if date is not None and years is not None and date.year not in years:
+            raise ValidationError(
+                gettext("%(row)s:%(year)s年度尚未设立,不能登记该年度的稿件。")
+                % {"row": self.row_label, "year": date.year}
+            )
+        return date
+
     def clean_outlet(self):
         text = self.cleaned_data["outlet"].strip()
         outlet = self.outlet_index.resolve(text) if self.outlet_index else None
@@ -166,14 +177,22 @@ class PublicationForm(forms.Form):
 
 
 class BasePublicationFormSet(forms.BaseFormSet):
-    def __init__(self, *args, outlet_index: OutletIndex | None = None, **kwargs):
+    def __init__(self, *args, outlet_index: OutletIndex | None = None, known_years: set[int] | None = None, **kwargs):
+        """``known_years``: the assessment years that exist, when a new piece's dates decide its year (a
+        row dated in a year not set up is then an error on that row's date, with the others)."""
         self.outlet_index = outlet_index
+        self.known_years = known_years
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["outlet_index"] = self.outlet_index
         return kwargs
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.known_years = self.known_years
+        return form
 
     @property
     def empty_form(self):

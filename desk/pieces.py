@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
@@ -226,8 +226,10 @@ def piece_form(request, pk=None):
     index = OutletIndex.load()
     duplicates = []
     if request.method == "POST":
-        form = PieceForm(request.POST)
-        formset = PublicationFormSet(request.POST, request.FILES, prefix="pub", outlet_index=index)
+        post = request.POST.copy()  # mutable: a proof kept after an error is written back as its token
+        form = PieceForm(post)
+        known_years = None if piece else set(AssessmentYear.objects.values_list("year", flat=True))
+        formset = PublicationFormSet(post, request.FILES, prefix="pub", outlet_index=index, known_years=known_years)
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             rows = formset.rows()
@@ -298,6 +300,7 @@ def piece_form(request, pk=None):
                     }
                 messages.success(request, done)
                 return redirect("publicity:piece-detail", pk=saved.pk)
+        _keep_uploads(request, formset, post)
     else:
         if piece is not None:
             form = PieceForm(
@@ -334,6 +337,26 @@ def piece_form(request, pk=None):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _keep_uploads(request, formset, post) -> None:
+    """The form comes back with an error: a browser never re-sends a chosen file, so each proof that passed
+    its checks is staged now and its token written into the row, and the page says it was kept."""
+    kept = []
+    for f in formset.forms:
+        data = getattr(f, "cleaned_data", None) or {}
+        upload = data.get("upload")
+        if not upload or f.errors.get("evidence") or (post.get(f.add_prefix("staged")) or "").strip():
+            continue
+        try:
+            upload.seek(0)
+            staged = services.evidence_stage(actor=request.user, upload=upload)
+        except (ValidationError, PermissionDenied):
+            continue
+        post[f.add_prefix("staged")] = str(staged.token)
+        kept.append(_("%(row)s的佐证“%(name)s”") % {"row": f.row_label, "name": staged.original_name})
+    if kept:
+        messages.info(request, _("%(files)s已保留,改正错误后保存即可,不必重新选择。") % {"files": "、".join(kept)})
 
 
 class _Stop(Exception):

@@ -280,3 +280,33 @@ def test_readers_of_a_piece(client, users, units, make_piece):
     for persona in ("auditor", "sysadmin", "outsider"):
         client.force_login(users[persona])
         assert client.get(detail(own)).status_code == 403
+
+
+def test_every_mistake_in_one_round_and_the_photo_is_kept(client, users, png_upload):
+    """A bad outlet on one row and a date in a year not set up on another both show at once, and the photo
+    chosen for the form is kept (staged) so the corrected form saves it without choosing it again."""
+    from publicity.models import StagedEvidence
+
+    client.force_login(users["liaison_a"])
+    data = add_pub(piece_post(**{"pub-0-outlet": "不存在的报纸"}), 1, "人民网", "2010-12-30")
+    data["pub-0-photo"] = png_upload()
+    response = client.post(CREATE, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "找不到媒体“不存在的报纸”" in page and "第2条刊发记录:2010年度尚未设立" in page
+    assert "第1条刊发记录的佐证“clip.png”已保留" in page
+    staged = StagedEvidence.objects.get()
+    assert f'value="{staged.token}"' in page  # the row carries the kept proof
+    assert not Piece.objects.exists()
+    # corrected, without choosing the photo again: saved with it
+    fixed = add_pub(
+        piece_post(**{"pub-0-staged": str(staged.token)}),
+        1,
+        "人民网",
+        "2011-03-06",
+        url="http://www.people.com.cn/a.html",
+    )
+    response = client.post(CREATE, fixed)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ev = Evidence.objects.get(publication__outlet__name="安康日报")
+    assert ev.original_name == "clip.png" and ev.content_type == "image/png"
