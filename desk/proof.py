@@ -9,6 +9,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +25,8 @@ POLL_MS = 1500
 
 def staged_for(user, token) -> StagedEvidence:
     """The user's own staged proof, or a Chinese error for the form (expired or someone else's)."""
-    staged = StagedEvidence.objects.filter(token=token, uploaded_by=user).first()
+    fresh = timezone.now() - services.STAGED_KEEP
+    staged = StagedEvidence.objects.filter(token=token, uploaded_by=user, uploaded_at__gte=fresh).first()
     if staged is None:
         raise ValidationError({"publications": _("佐证材料已失效(超过一天未保存或已被替换),请重新上传。")})
     return staged

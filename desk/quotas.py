@@ -32,7 +32,7 @@ from .access import _int_or_404, require_roles
 from .common import error_messages
 
 GRID_PAGE_SIZE = 200  # units per page within one kind (a province has ~2,000 county bureaus)
-UPLOAD_DIR = "quota-uploads"
+UPLOAD_DIR = services.QUOTA_UPLOAD_DIR
 TOKEN = re.compile(r"^[0-9]+-[0-9a-f]{32}$")
 
 

@@ -754,6 +754,41 @@ def evidence_stage(*, actor: User, upload) -> StagedEvidence:
     return staged
 
 
+QUOTA_UPLOAD_DIR = "quota-uploads"  # the console's uploaded allocation tables, kept between preview and 确认导入
+
+
+def purge_leftover_uploads(*, now: dt.datetime | None = None, keep: dt.timedelta = STAGED_KEEP, dry_run=False):
+    """Files uploaded for a step that never came: proofs staged from a piece form that was never saved, and
+    allocation tables previewed in the console but never confirmed. Older than ``keep`` (a day), they are
+    deleted with their rows. Returns (staged proofs, quota tables) removed (or that would be, on a dry run).
+    ``manage.py purge_uploads`` runs it (daily from cron, see README)."""
+    from django.core.files.storage import default_storage
+
+    cutoff = (now or timezone.now()) - keep
+    old = list(StagedEvidence.objects.filter(uploaded_at__lt=cutoff))
+    tables = []
+    try:
+        _dirs, names = default_storage.listdir(QUOTA_UPLOAD_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        names = []
+    for name in names:
+        path = f"{QUOTA_UPLOAD_DIR}/{name}"
+        try:
+            modified = default_storage.get_modified_time(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if modified < cutoff:
+            tables.append(path)
+    if not dry_run:
+        for staged in old:
+            storage, name = staged.file.storage, staged.file.name
+            staged.delete()
+            storage.delete(name)
+        for path in tables:
+            default_storage.delete(path)
+    return len(old), len(tables)
+
+
 def _store_staged(actor: User | None, publication: Publication, staged: StagedEvidence, unit_id: int) -> Evidence:
     """Move a proof staged from the piece form onto its (now saved) publication; the staged copy goes."""
     from django.core.files import File

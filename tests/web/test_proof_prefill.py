@@ -138,3 +138,38 @@ def test_the_form_carries_the_upload_address(client, users):
     page = client.get(CREATE).content.decode()
     assert f'data-stage-url="{STAGE}"' in page
     assert 'class="staged-input"' in page and 'class="proof-box"' in page
+
+
+def test_leftover_uploads_are_purged_after_a_day(client, users, fake_ocr, settings):
+    """A staged proof never saved and an allocation table previewed but never confirmed: after a day the form
+    refuses the stale token, and purge_uploads deletes both files (a dry run only counts them)."""
+    import datetime as dt
+    import io
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from publicity.services import QUOTA_UPLOAD_DIR
+
+    client.force_login(users["liaison_a"])
+    token = stage(client).json()["token"]
+    staged = StagedEvidence.objects.get()
+    table = default_storage.save(f"{QUOTA_UPLOAD_DIR}/1-{'a' * 32}.xlsx", ContentFile(b"x"))
+    fresh_table = default_storage.save(f"{QUOTA_UPLOAD_DIR}/1-{'b' * 32}.xlsx", ContentFile(b"x"))
+    old = timezone.now() - dt.timedelta(hours=25)
+    StagedEvidence.objects.filter(pk=staged.pk).update(uploaded_at=old)
+    os.utime(default_storage.path(table), (old.timestamp(), old.timestamp()))
+
+    response = client.post(CREATE, piece_post(**{"pub-0-staged": token}))
+    assert response.status_code == 400 and "佐证材料已失效" in response.content.decode()
+
+    out = io.StringIO()
+    call_command("purge_uploads", "--dry-run", stdout=out)
+    assert "将删除超过24小时未保存的预上传佐证1份、未确认导入的任务分解表1份" in out.getvalue()
+    assert StagedEvidence.objects.exists() and default_storage.exists(table)
+    call_command("purge_uploads", stdout=io.StringIO())
+    assert not StagedEvidence.objects.exists() and not default_storage.exists(staged.file.name)
+    assert not default_storage.exists(table) and default_storage.exists(fresh_table)
