@@ -39,6 +39,8 @@ def test_progress_points_reward_and_waiting_pieces(client, users, units, make_pi
     # 2011-07-02 is day 183 of 365: 1 piece → floor(1 × 365 / 183) = 1; 12月25日 is the county deadline.
     assert "已过全年 183 天(共 365 天)" in page
     assert "2011年12月25日" in page
+    # the day is picked with a date field (a GET form), not typed into the address
+    assert 'type="date" id="as-of" name="as_of" value="2011-07-02" min="2011-01-01" max="2011-12-31"' in page
 
 
 def test_projection_formula():
