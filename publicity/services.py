@@ -747,7 +747,7 @@ def evidence_stage(*, actor: User, upload) -> StagedEvidence:
         size=info.size,
         sha256=info.sha256,
     )
-    staged.file.save("upload", upload, save=False)
+    staged.file.save("upload", info.stored or upload, save=False)
     staged.full_clean(exclude=["file", "unit", "uploaded_by"])
     staged.save()
     _request_reading(staged.sha256, staged.file.name)

@@ -1,12 +1,19 @@
 """Deeper checks of an evidence file after its magic bytes were recognised (publicity.uploads).
 
 The magic bytes say what a file claims to be; these checks make sure it is only that:
-- images must decode completely with Pillow as the claimed format (a truncated or forged image,
-  an image "bomb" of absurd pixel size), must not carry markup or script anywhere (PNG/JPEG+HTML
-  polyglots that a browser could be tricked into rendering), and a PNG must end at its IEND chunk;
-- PDFs must be complete (an ``%%EOF`` marker) and carry no active content: JavaScript, launch
-  actions, embedded files, forms that submit or import data, XFA or rich media. Name objects
-  are compared after decoding ``#xx`` escapes, so ``/J#61vaScript`` is found too.
+- images: the header alone (``Image.open`` reads no pixels) must name the claimed format and at
+  most ``settings.EVIDENCE_MAX_PIXELS`` pixels, so a small file declaring a huge image (a
+  "decompression bomb") is refused before anything is decoded; the file must not carry markup or
+  script anywhere (PNG/JPEG+HTML polyglots), a PNG must end at its IEND chunk, and the image must
+  decode completely. What is stored is the image **re-encoded** by Pillow (EXIF orientation
+  applied, then no EXIF/XMP/comments/text chunks/ICC, no bytes after the image data), so its
+  SHA-256 is the stored file's;
+- PDFs must be complete (an ``%%EOF`` marker), parse with pypdf, and carry no active content in
+  any object, including objects packed in compressed object streams, which a byte scan cannot
+  see: JavaScript, ``/AA`` (additional actions), an ``/OpenAction`` that is an action rather than
+  a page to show, URI / GoToR / GoToE / Launch / SubmitForm / ImportData / media actions,
+  embedded files, XFA or rich media. The raw bytes are scanned as well (name objects compared
+  after decoding ``#xx`` escapes, so ``/J#61vaScript`` is found too).
 Whatever passes is still stored under a generated name and served with its checked type,
 ``X-Content-Type-Options: nosniff`` and a sandboxing CSP (desk.evidence.evidence_file).
 """
@@ -21,7 +28,6 @@ import warnings
 from django.core.exceptions import ValidationError
 
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-MAX_PIXELS = 60_000_000  # a 60-megapixel photo is already far beyond any clipping or screenshot
 MARKUP = re.compile(rb"<\s*(script|html|body|iframe|svg|object|embed|\?php|!doctype\s+html)\b", re.IGNORECASE)
 PDF_ACTIVE = (
     b"/JavaScript",
@@ -37,6 +43,30 @@ PDF_ACTIVE = (
 )
 PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
 HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Names that are active content wherever they appear in a parsed PDF, as a key or as a value
+# (an action's /S): scripts, additional actions, leaving the document, embedded files, forms
+# that send or fetch data, multimedia.
+PDF_ACTIVE_NAMES = {
+    "/JavaScript": "JavaScript",
+    "/JS": "JavaScript",
+    "/AA": "/AA(自动执行的动作)",
+    "/URI": "/URI(打开网址)",
+    "/GoToR": "/GoToR(打开其他文件)",
+    "/GoToE": "/GoToE(打开内嵌文件)",
+    "/Launch": "/Launch(启动程序)",
+    "/EmbeddedFiles": "内嵌文件",
+    "/EmbeddedFile": "内嵌文件",
+    "/EF": "内嵌文件",
+    "/SubmitForm": "/SubmitForm(提交表单)",
+    "/ImportData": "/ImportData(导入数据)",
+    "/XFA": "XFA 表单",
+    "/RichMedia": "多媒体内容",
+    "/RichMediaExecute": "多媒体内容",
+    "/Rendition": "多媒体内容",
+    "/Movie": "多媒体内容",
+    "/Sound": "多媒体内容",
+}
+PDF_MAX_OBJECTS = 200_000  # a walk over more objects than any clipping has is refused, not attempted
 
 
 def _read(upload) -> bytes:
@@ -46,29 +76,52 @@ def _read(upload) -> bytes:
     return data
 
 
-def _image_problem(data: bytes, content_type: str) -> str | None:
-    from PIL import Image
+class _Refused(Exception):
+    pass
+
+
+def _image_clean(data: bytes, content_type: str) -> bytes:
+    """The image re-encoded without metadata, or _Refused with the reason."""
+    from django.conf import settings
+    from PIL import Image, ImageOps
 
     if MARKUP.search(data):
-        return "图片中夹带了网页或脚本代码"
+        raise _Refused("图片中夹带了网页或脚本代码")
     if content_type == "image/png":
         end = data.rfind(b"IEND")
         if end == -1 or data[end + 8 :].strip(b"\x00"):
-            return "PNG 图片结尾不完整或在图片数据之后附带了其他内容"
+            raise _Refused("PNG 图片结尾不完整或在图片数据之后附带了其他内容")
+    fmt = PIL_FORMATS[content_type]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                if im.format != PIL_FORMATS[content_type]:
-                    return "图片格式与文件内容不符"
-                if im.width * im.height > MAX_PIXELS:
-                    return f"图片尺寸过大({im.width}×{im.height})"
-                im.verify()
-            with Image.open(io.BytesIO(data)) as im:
+            # Image.open reads the header only: the size is known before a single pixel is decoded.
+            with Image.open(io.BytesIO(data), formats=[fmt]) as im:
+                if im.format != fmt:
+                    raise _Refused("图片格式与文件内容不符")
+                limit = settings.EVIDENCE_MAX_PIXELS
+                if im.width * im.height > limit:
+                    raise _Refused(
+                        f"图片尺寸过大({im.width}×{im.height},超过{limit // 1_000_000}百万像素),请缩小后再上传"
+                    )
                 im.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return "图片文件已损坏或不完整,无法正常显示"
-    return None
+                clean = ImageOps.exif_transpose(im)  # phone photos stand upright once EXIF is gone
+                keep = {k: im.info[k] for k in ("transparency",) if k in im.info}
+                clean.info = keep
+                out = io.BytesIO()
+                if fmt == "JPEG":
+                    clean.save(out, "JPEG", quality=90, optimize=True)
+                elif fmt == "PNG":
+                    clean.save(out, "PNG", optimize=False, **keep)
+                else:
+                    clean.save(out, "WEBP", quality=90)
+    except _Refused:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+            raise _Refused("图片尺寸过大,请缩小后再上传") from exc
+        raise _Refused("图片文件已损坏或不完整,无法正常显示") from exc
+    return out.getvalue()
 
 
 def _pdf_names(data: bytes) -> set[bytes]:
@@ -79,20 +132,88 @@ def _pdf_names(data: bytes) -> set[bytes]:
     return names
 
 
-def _pdf_problem(data: bytes) -> str | None:
+def _pdf_objects(reader):
+    """Every object of the file: those reachable from the trailer and every object the
+    cross-reference tables list (plain or packed in object streams), each once."""
+    from pypdf.generic import IndirectObject
+
+    yield reader.trailer
+    for generation, table in reader.xref.items():
+        for number in table:
+            yield IndirectObject(number, generation, reader)
+    for number in reader.xref_objStm:
+        yield IndirectObject(number, 0, reader)
+
+
+def _pdf_active(data: bytes) -> list[str]:
+    """What active content the parsed PDF holds (empty: none); _Refused if it does not parse."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    count = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf warns about benign defects; they are not our warnings
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise _Refused("PDF 已加密,无法检查其内容,请另存为未加密的 PDF")
+            stack = list(_pdf_objects(reader))
+            while stack:
+                obj = stack.pop()
+                if isinstance(obj, IndirectObject):
+                    key = (obj.idnum, obj.generation)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    obj = obj.get_object()
+                count += 1
+                if count > PDF_MAX_OBJECTS:
+                    raise _Refused("PDF 结构过于复杂,无法检查")
+                if isinstance(obj, DictionaryObject):
+                    for name, value in obj.items():
+                        if name in PDF_ACTIVE_NAMES:
+                            found.add(PDF_ACTIVE_NAMES[name])
+                        if name == "/OpenAction":
+                            target = value.get_object() if isinstance(value, IndirectObject) else value
+                            if isinstance(target, DictionaryObject):  # an action; an array only names a page
+                                found.add("/OpenAction(打开时自动执行的动作)")
+                        stack.append(value)
+                elif isinstance(obj, ArrayObject):
+                    stack.extend(obj)
+                elif isinstance(obj, NameObject) and obj in PDF_ACTIVE_NAMES:
+                    found.add(PDF_ACTIVE_NAMES[obj])
+    except _Refused:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, RecursionError, OSError) as exc:
+        raise _Refused("PDF 文件已损坏,无法读取") from exc
+    return sorted(found)
+
+
+def _pdf_check(data: bytes) -> None:
     if b"%%EOF" not in data[-2048:]:
-        return "PDF 文件不完整(缺少结束标记)"
+        raise _Refused("PDF 文件不完整(缺少结束标记)")
     found = sorted(n.decode("latin-1") for n in _pdf_names(data) & set(PDF_ACTIVE))
     if found:
-        return f"PDF 中含有脚本或自动执行的内容({'、'.join(found)})"
-    return None
+        raise _Refused(f"PDF 中含有脚本或自动执行的内容({'、'.join(found)})")
+    found = _pdf_active(data)
+    if found:
+        raise _Refused(f"PDF 中含有脚本、链接或自动执行的内容({'、'.join(found)})")
 
 
-def inspect_content(upload, content_type: str, *, label: str = "佐证材料") -> None:
+def inspect_content(upload, content_type: str, *, label: str = "佐证材料") -> bytes | None:
+    """Refuse (ValidationError) what is not only the file it claims to be; return the bytes to
+    store instead of the upload (an image re-encoded without metadata), None for a PDF."""
     data = _read(upload)
-    problem = _pdf_problem(data) if content_type == "application/pdf" else _image_problem(data, content_type)
-    if problem:
-        raise ValidationError(f"{label}:{problem},不予上传。请重新截图、拍照或另存为普通 PDF 后再上传。")
+    try:
+        if content_type == "application/pdf":
+            _pdf_check(data)
+            return None
+        return _image_clean(data, content_type)
+    except _Refused as exc:
+        raise ValidationError(f"{label}:{exc},不予上传。请重新截图、拍照或另存为普通 PDF 后再上传。") from None
 
 
 def display_name(name: str | None, limit: int = 255) -> str:

@@ -1,6 +1,7 @@
 """Evidence upload checks: the file's content decides its type, never its name or the browser's claim.
 
-Accepted: JPEG, PNG, WebP images and PDF, up to ``settings.EVIDENCE_MAX_BYTES``.
+Accepted: JPEG, PNG, WebP images and PDF, up to ``settings.EVIDENCE_MAX_BYTES``. Images are stored
+re-encoded (publicity.upload_guard); callers store ``info.stored or upload``.
 """
 
 from __future__ import annotations
@@ -58,10 +59,21 @@ def validate_evidence(upload, *, label: str | None = None) -> EvidenceInfo:
             _("%(label)s:文件内容不是%(allowed)s(按文件内容识别,与扩展名无关)。")
             % {"label": label, "allowed": ALLOWED_LABEL}
         )
-    # Beyond the magic bytes: complete images without markup, PDFs without scripts (security).
+    # Beyond the magic bytes: images re-encoded without metadata, PDFs without active content (security).
+    from django.core.files.base import ContentFile
+
     from .upload_guard import inspect_content
 
-    inspect_content(upload, content_type, label=label)
+    cleaned = inspect_content(upload, content_type, label=label)
+    if cleaned is not None:
+        # The stored file is the re-encoded image: its size and SHA-256 are the ones recorded.
+        stored = ContentFile(cleaned, name=getattr(upload, "name", "") or "upload")
+        return EvidenceInfo(
+            content_type=content_type,
+            size=len(cleaned),
+            sha256=hashlib.sha256(cleaned).hexdigest(),
+            stored=stored,
+        )
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -158,7 +158,7 @@ def _clean_input(data: ItemInput) -> ItemInput:
 def _store_scan(item: WebsiteItem, upload, actor: User | None) -> None:
     info = validate_evidence(upload, label=_("领导签字原件或传真件"))
     old = item.scan.name if item.scan else ""
-    item.scan.save("upload", upload, save=False)
+    item.scan.save("upload", info.stored or upload, save=False)
     item.scan_name = display_name(getattr(upload, "name", ""))
     item.scan_type = info.content_type
     item.scan_sha256 = info.sha256

@@ -29,10 +29,9 @@ def image(fmt: str, size=(40, 30)) -> bytes:
 
 
 def pdf(body: bytes = b"") -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + body + b" >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    )
+    from tests.pdfs import build
+
+    return build(catalog_extra=body, packed=False)
 
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -131,7 +130,12 @@ def test_each_file_is_rejected_or_neutralised(name, piece, users, client, settin
     assert stored.startswith("evidence/2011/") and ".." not in stored and len(stored.rsplit("/", 1)[1]) == 32
     assert "\x00" not in evidence.original_name and "/" not in evidence.original_name
     assert "\u202e" not in evidence.original_name
-    assert evidence.sha256 == hashlib.sha256(data).hexdigest() and evidence.size == len(data)
+    # Images are stored re-encoded (no metadata, nothing appended): the recorded SHA-256 and size are
+    # the stored file's; a PDF is stored as uploaded.
+    kept = evidence.file.open("rb").read()
+    assert evidence.sha256 == hashlib.sha256(kept).hexdigest() and evidence.size == len(kept)
+    if evidence.content_type == "application/pdf":
+        assert kept == data
     assert evidence.content_type in SAFE_TYPES
 
     client.force_login(users["liaison_a"])
@@ -147,7 +151,7 @@ def test_each_file_is_rejected_or_neutralised(name, piece, users, client, settin
     if evidence.content_type == "application/pdf":
         assert disposition.startswith("attachment;")
     assert filename not in disposition and ".php" not in disposition and ".exe" not in disposition
-    assert b"".join(response.streaming_content) == data
+    assert b"".join(response.streaming_content) == kept
 
     # Another unit's liaison cannot fetch it at all.
     client.force_login(users["liaison_b"])

@@ -9,6 +9,8 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.pdfs import build as build_pdf
+
 
 def png_bytes(width: int = 4, height: int = 3, rgb=(200, 30, 30)) -> bytes:
     """A valid PNG (so that a browser can render the thumbnail)."""
@@ -21,7 +23,7 @@ def png_bytes(width: int = 4, height: int = 3, rgb=(200, 30, 30)) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = build_pdf(packed=False)
 
 
 @pytest.fixture(autouse=True)

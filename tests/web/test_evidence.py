@@ -36,8 +36,10 @@ def test_validate_records_sha256_and_size(settings):
 
     data = png_bytes()
     info = validate_evidence(SimpleUploadedFile("a.exe", data))  # the name does not matter
-    assert info.content_type == "image/png" and info.size == len(data)
-    assert info.sha256 == hashlib.sha256(data).hexdigest()
+    # An image is stored re-encoded: size and SHA-256 are those of the bytes stored.
+    stored = info.stored.read()
+    assert info.content_type == "image/png" and info.size == len(stored)
+    assert info.sha256 == hashlib.sha256(stored).hexdigest()
     settings.EVIDENCE_MAX_BYTES = len(data) - 1
     with pytest.raises(ValidationError, match="超过上限"):
         validate_evidence(SimpleUploadedFile("a.png", data))
@@ -66,7 +68,7 @@ def test_image_served_inline_with_nosniff(client, users, units, evidence):
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "attachment" not in response.get("Content-Disposition", "")
-    assert b"".join(response.streaming_content) == png_bytes()
+    assert b"".join(response.streaming_content) == ev.file.open("rb").read()
 
 
 def test_pdf_served_as_attachment(client, users, units, evidence):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from publicity.models import Evidence, Piece, PieceStatus, Publication
 
-from .conftest import add_pub, piece_post, png_bytes
+from .conftest import PDF_BYTES, add_pub, piece_post, png_bytes
 
 CREATE = reverse("publicity:piece-create")
 
@@ -15,7 +15,7 @@ def test_create_with_two_outlets_and_evidence_then_submit(client, users, units, 
     client.force_login(users["liaison_a"])
     data = add_pub(piece_post(), 1, "people.com.cn", "2011-03-06", url="http://www.people.com.cn/n/2011/0306/a.html")
     data["pub-0-photo"] = png_upload()
-    data["pub-1-evidence"] = SimpleUploadedFile("page.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    data["pub-1-evidence"] = SimpleUploadedFile("page.pdf", PDF_BYTES, content_type="application/pdf")
     response = client.post(CREATE, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     piece = Piece.objects.get(title="汉滨区举办春风行动招聘会")
