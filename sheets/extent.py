@@ -9,6 +9,7 @@ and refuse sheets beyond ``IMPORT_MAX_ROWS`` / ``IMPORT_MAX_COLUMNS`` / ``IMPORT
 - .xlsx: the ``<row r=…>`` / ``<c r=…>`` references in each worksheet part, streamed in chunks
   (cells written without a reference are counted in order, as the reader places them). The
   ``<dimension>`` element is not trusted: the reader ignores it, and so do we.
+- .ods: ``number-rows-repeated`` / ``number-columns-repeated`` summed over ``content.xml``'s rows.
 - .xls: the cell records (row, column) of each worksheet in the BIFF8 "Workbook" stream, read
   out of the OLE2 compound file here (a small reader: header, FAT, mini FAT, directory).
 
@@ -194,6 +195,63 @@ def _walk_worksheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> E
     return Extent(sheet, max_row, max_col)
 
 
+# ---------------------------------------------------------------- ods (OpenDocument, LibreOffice/WPS)
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def is_ods(zf: zipfile.ZipFile) -> bool:
+    try:
+        return zf.read("mimetype").strip().startswith(ODS_MIMETYPE)
+    except KeyError:
+        return False
+
+
+def ods_extents(zf: zipfile.ZipFile) -> list[Extent]:
+    """The farthest row and column holding a value in each table of an .ods ``content.xml``. Empty rows and
+    cells come compressed as ``number-rows-repeated`` / ``number-columns-repeated`` (a stray cell at row
+    1,048,576 is a few bytes), so positions are summed, not counted, and only cells with a value or text
+    reach the extent, as in the reader's used range. Streamed with defusedxml's iterparse (no entities)."""
+    from defusedxml.ElementTree import iterparse
+
+    extents: list[Extent] = []
+    sheet, row, max_row, max_col = "", 0, 0, 0
+    with zf.open("content.xml") as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == _ODS_TABLE + "table":
+                    sheet, row, max_row, max_col = el.get(_ODS_TABLE + "name", ""), 0, 0, 0
+                continue
+            if tag == _ODS_TABLE + "table-row":
+                repeat = _repeat(el.get(_ODS_TABLE + "number-rows-repeated"))
+                col = 0
+                last = 0
+                for cell in el:
+                    span = _repeat(cell.get(_ODS_TABLE + "number-columns-repeated"))
+                    if cell.get(_ODS_OFFICE + "value-type") is not None or len(cell):
+                        last = col + span
+                    col += span
+                if last:
+                    max_row = row + repeat
+                    max_col = max(max_col, last)
+                row += repeat
+                el.clear()
+            elif tag == _ODS_TABLE + "table":
+                extents.append(Extent(sheet, max_row, max_col))
+                el.clear()
+    return extents
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
+
+
 # ---------------------------------------------------------------- xls (OLE2 + BIFF8)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -335,7 +393,7 @@ def check_workbook_extent(data: bytes) -> None:
     elif data.startswith(b"PK"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                extents = xlsx_extents(zf)
+                extents = ods_extents(zf) if is_ods(zf) else xlsx_extents(zf)
         except zipfile.BadZipFile:
             return
     else:

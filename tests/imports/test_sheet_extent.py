@@ -140,3 +140,64 @@ def test_cells_written_without_references_are_counted_in_order(tmp_path):
     with zipfile.ZipFile(out) as zf:
         (extent,) = xlsx_extents(zf)
     assert (extent.rows, extent.columns) == (3, 6)  # row 1 has six cells in order; C3 alone reads as A3
+
+
+# --- .ods (LibreOffice's own format; WPS can save it too) ---------------------------------------------------
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ office:version="1.2"><office:body><office:spreadsheet>
+<table:table table:name="3月">
+<table:table-row><table:table-cell office:value-type="string"><text:p>单位</text:p></table:table-cell>
+<table:table-cell office:value-type="string"><text:p>标题</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>汉滨区人社局</text:p></table:table-cell>
+<table:table-cell table:number-columns-repeated="3"/><table:table-cell office:value-type="float" office:value="1"/>
+</table:table-row>
+{far}
+<table:table-row table:number-rows-repeated="5"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+</table:table>
+<table:table table:name="空表"><table:table-row table:number-rows-repeated="1048576"><table:table-cell/></table:table-row></table:table>
+</office:spreadsheet></office:body></office:document-content>"""
+
+FAR_ROWS = (
+    '<table:table-row table:number-rows-repeated="1048573"><table:table-cell table:number-columns-repeated="2"/>'
+    '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16383"/>'
+    '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+)
+
+
+def ods_file(path: Path, far: str = "") -> Path:
+    import zipfile
+
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", ODS_CONTENT.format(far=far))
+    return path
+
+
+def test_ods_extent_sums_repeated_rows_and_columns_and_ignores_empty_ones(tmp_path):
+    import zipfile
+
+    from sheets.extent import ods_extents
+
+    with zipfile.ZipFile(ods_file(tmp_path / "near.ods")) as zf:
+        # B… the value sits after 1 + 3 empty columns: column 5; empty repeated rows and tables reach nothing
+        assert ods_extents(zf) == [Extent("3月", 2, 5), Extent("空表", 0, 0)]
+    with zipfile.ZipFile(ods_file(tmp_path / "far.ods", FAR_ROWS)) as zf:
+        assert ods_extents(zf)[0] == Extent("3月", 1048576, 16384)
+
+
+def test_ods_with_a_far_cell_is_refused_and_the_process_survives(tmp_path):
+    path = ods_file(tmp_path / "far.ods", FAR_ROWS)
+    assert path.stat().st_size < 10_000
+    done = read_in_subprocess(path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "工作表「3月」的使用范围到第1048576行、第16384列(XFD1048576)" in done.stdout
