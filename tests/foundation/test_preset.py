@@ -194,3 +194,40 @@ def test_reporting_deadlines_are_data(preset, kind, cadence, day, month):
 
     rule = ReportingRule.objects.get(year=preset, unit_kind__name=kind)
     assert (rule.cadence, rule.day, rule.month) == (cadence, day, month)
+
+
+def test_an_installation_from_before_the_aliases_gets_the_presets_aliases(preset):
+    """Migration 0012: a database that loaded the preset before aliases existed gets them, with the fixture's
+    keys (a later loaddata updates the same rows); a row the bureau added or changed is kept."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from publicity.models import HeaderAlias, WordAlias
+
+    migration = importlib.import_module("publicity.migrations.0012_default_import_aliases")
+    expected = {(a.pk, a.table, a.column, a.word) for a in HeaderAlias.objects.all()}
+    words = {(a.pk, a.field, a.word, a.value) for a in WordAlias.objects.all()}
+    assert len(expected) == 35 and len(words) == 28
+    HeaderAlias.objects.all().delete()
+    WordAlias.objects.all().delete()
+    own = HeaderAlias.objects.create(table="pieces", column="标题", word="稿件标题")  # the bureau's own row
+
+    class Editor:  # what the migration uses of a schema editor
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    migration.forward(apps, Editor())
+    got = {(a.pk, a.table, a.column, a.word) for a in HeaderAlias.objects.all()}
+    clashing = {row for row in expected if row[3] == "稿件标题"}
+    assert got == (expected - clashing) | {(own.pk, "pieces", "标题", "稿件标题")}
+    assert {(a.pk, a.field, a.word, a.value) for a in WordAlias.objects.all()} == words
+    HeaderAlias.objects.create(table="units", column="单位名称", word="单位全称")  # the sequence moved on
+    own.delete()
+    call_command("loaddata", "ankang_2011", verbosity=0)  # same keys: updated, not duplicated
+    assert WordAlias.objects.count() == 28 and HeaderAlias.objects.count() == 36
