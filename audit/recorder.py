@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # Every model of these apps is audited (pieces, publications, targets, rules, policies, years,
 # results and whatever the apps add later).
-AUDITED_APPS = ("units", "publicity", "website", "campaigns", "scoring")
+AUDITED_APPS = ("units", "publicity", "website", "campaigns", "figures", "scoring")
 # Fields whose change is noise (timestamps) or a secret (the password hash: its change is
 # recorded as “已修改” without the value).
 IGNORED_FIELDS = {"updated_at", "last_login"}

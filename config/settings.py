@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jobs",
     "publicity",
     "website",
+    "figures",
     "scoring",
     "reports",
 ]

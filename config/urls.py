@@ -38,5 +38,6 @@ urlpatterns = [
     path("r/", include(desk_urls.reports_patterns)),
     path("jobs/", include(desk_urls.jobs_patterns)),
     path("w/", include(desk_urls.website_patterns)),
+    path("f/", include(desk_urls.figures_patterns)),
     path("b/", include(desk_urls.console_patterns)),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from figures.services import year_summaries
 from publicity.models import (
     AssessmentYear,
     Piece,
@@ -225,6 +226,7 @@ def dashboard(request):
             "full_score": _full_score(year),
             "provisional": not year.is_frozen,
             "years": AssessmentYear.objects.order_by("-year"),
+            "figure_tasks": year_summaries(year),  # reported-figure tasks (发行征订): 1 query, 5 with tasks
         },
     )
 

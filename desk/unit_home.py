@@ -32,6 +32,7 @@ from .common import (
     reporting_rule,
     unit_score_url,
 )
+from .figures import unit_lines
 
 # --- liaison / unit head home ----------------------------------------------------------------
 
@@ -83,6 +84,7 @@ def unit_home(request):
         .order_by("waiting_since", "id")[:20]
     )
     states = month_states(rule, year.year, today, filed) if rule else []
+    figure_lines = unit_lines(year, unit)  # reported-figure tasks (发行征订): 3 queries
     context = {
         "unit": unit,
         "year": year,
@@ -97,6 +99,7 @@ def unit_home(request):
         "drafts": counts.get(PieceStatus.DRAFT, 0),
         "reminders": reminders,
         "website_items": website_items,
+        "figure_lines": figure_lines,
         "rule": rule,
         "next_due": next_deadline(rule, year.year, today, filed),
         "late_months": [s for s in states if s.late],

@@ -8,6 +8,7 @@ from . import (
     corrections,
     dashboard,
     evidence,
+    figures,
     home,
     jobs,
     pieces,
@@ -140,4 +141,17 @@ console_patterns = (
         path("<int:year>/quotas/upload/", quotas.quota_upload, name="quota-upload"),
     ],
     "console",
+)
+
+# /f/ — reported-figure tasks (发行征订 and the like): report with evidence, review
+figures_patterns = (
+    [
+        path("", figures.figure_list, name="list"),
+        path("tasks/<int:pk>/", figures.task_detail, name="task"),
+        path("tasks/<int:pk>/report/", figures.report_form, name="report"),
+        path("reports/<int:pk>/approve/", figures.report_approve, name="approve"),
+        path("reports/<int:pk>/reject/", figures.report_reject, name="reject"),
+        path("reports/<int:pk>/evidence/", figures.report_evidence, name="evidence"),
+    ],
+    "figures",
 )

@@ -78,5 +78,6 @@ def project(unit_score, policy: PolicyFact, elapsed: int, total: int) -> Project
     basis = next((ln for ln, ind in zip(lines, unit_score.indicators, strict=True) if ind.is_bonus_basis), None)
     bonus_base = scale(unit_score.bonus_base, elapsed, total)
     extra = min(max(0, basis.projected - basis.target), bonus_base) if basis else 0
-    points = points_for(policy, missing, extra)[0]
+    # Reported figures (发行征订) do not grow with the days: their items count as they stand.
+    points = points_for(policy, missing, extra)[0] + getattr(unit_score, "figure_points", 0)
     return Projection(elapsed, total, lines, missing, extra, points)

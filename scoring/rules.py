@@ -420,6 +420,65 @@ class IndicatorScore:
 
 
 @dataclass(frozen=True)
+class FigureFact:
+    """A reported-figure task scored as its own item (DOMAIN §9, seed 001 发行征订), for one unit: its target,
+    its approved figure (None: nothing approved yet, counted as 0) and the item's parameters (data per year)."""
+
+    task_id: int
+    name: str
+    target: int
+    reported: int | None
+    full_score: Decimal
+    bonus_per_unit: Decimal
+    penalty_per_unit: Decimal
+    bonus_cap: Decimal | None = None  # None: no cap
+    floor: Decimal = ZERO
+    unit_label: str = ""
+
+
+@dataclass(frozen=True)
+class FigureScore:
+    task_id: int
+    name: str
+    unit_label: str
+    target: int
+    reported: int | None
+    over: int
+    short: int
+    penalty: Decimal
+    bonus: Decimal
+    points: Decimal
+    bonus_capped: bool = False
+    floored: bool = False
+
+
+def figure_score(fact: FigureFact) -> FigureScore:
+    """points = max(floor, S − penalty·short + min(bonus·over, cap)), ROUND_HALF_UP to 0.01, where
+    short = max(0, target − reported) and over = max(0, reported − target); nothing approved counts as 0."""
+    reported = fact.reported or 0
+    short, over = max(0, fact.target - reported), max(0, reported - fact.target)
+    penalty = fact.penalty_per_unit * short
+    uncapped = fact.bonus_per_unit * over
+    bonus, capped = _capped(uncapped, fact.bonus_cap)
+    raw = fact.full_score - penalty + bonus
+    points = max(fact.floor, raw)
+    return FigureScore(
+        task_id=fact.task_id,
+        name=fact.name,
+        unit_label=fact.unit_label,
+        target=fact.target,
+        reported=fact.reported,
+        over=over,
+        short=short,
+        penalty=money(penalty),
+        bonus=money(bonus),
+        points=money(points),
+        bonus_capped=capped,
+        floored=raw < fact.floor,
+    )
+
+
+@dataclass(frozen=True)
 class UnitScore:
     unit_id: int
     unit_name: str
@@ -447,6 +506,9 @@ class UnitScore:
     coefficient: Decimal = ONE
     has_quota: bool = True
     excluded_piece_ids: list[int] = field(default_factory=list)  # approved but counting for nothing
+    # Reported-figure tasks scored as their own items (figure_score), added to the points.
+    figures: list[FigureScore] = field(default_factory=list)
+    figure_points: Decimal = ZERO
 
     @property
     def has_per_piece(self) -> bool:
@@ -539,11 +601,13 @@ def score_unit(
     kind_id: int | None = None,
     coefficient: Decimal = ONE,
     excluded_piece_ids: Sequence[int] = (),
+    figures: Sequence[FigureFact] = (),
 ) -> UnitScore:
     """One unit's points (DOMAIN §6, §10). ``indicators`` pairs each indicator with the unit's target;
     ``pieces`` are the unit's counted pieces (approved, not excluded). ``rank`` is 0 until ``rank_units``.
 
-    points = the §6 item over the quota indicators (0 when the unit has none) + the per-piece points."""
+    points = the §6 item over the quota indicators (0 when the unit has none) + the per-piece points
+    + the items of the scored reported-figure tasks (``figures``)."""
     scores: list[IndicatorScore] = []
     basis: tuple[IndicatorFact, IndicatorScore] | None = None
     for ind, target in indicators:
@@ -579,6 +643,8 @@ def score_unit(
     if not has_quota:
         item, floored = ZERO, False
     per_piece = sum((s.points for s in scores if s.per_piece and s.points is not None), ZERO)
+    figure_scores = [figure_score(f) for f in figures]
+    figure_total = sum((f.points for f in figure_scores), ZERO)
     rewards = rewards or {}
     reward = sum((rewards[p.id].amount for p in pieces if p.id in rewards), ZERO)
     return UnitScore(
@@ -586,7 +652,7 @@ def score_unit(
         unit_name=unit_name,
         kind_name=kind_name,
         rank=0,
-        points=money(item + per_piece),
+        points=money(item + per_piece + figure_total),
         reward=money(reward),
         missing=missing,
         extra=extra,
@@ -606,6 +672,8 @@ def score_unit(
         coefficient=coefficient,
         has_quota=has_quota,
         excluded_piece_ids=list(excluded_piece_ids),
+        figures=figure_scores,
+        figure_points=money(figure_total),
     )
 
 
@@ -807,11 +875,13 @@ def score_year_facts(
     own_schedules: Mapping[int, ScheduleFact] | None = None,
     coefficients: Mapping[int, Decimal] | None = None,
     context: Sequence[PieceFact] = (),
+    figures: Mapping[int, Sequence[FigureFact]] | None = None,
 ) -> YearScore:
     """A whole year: ``units`` are (id, name, kind name, kind id) in display order; ``targets`` maps
     (unit id, indicator id) to the allocation table's target, else the indicator's default.
     ``coefficients``: unit id → per-piece coefficient (1 when absent). ``context``: other units' approved
-    pieces, only to decide duplicate claims when ``pieces`` are some units' only."""
+    pieces, only to decide duplicate claims when ``pieces`` are some units' only. ``figures``: unit id → the
+    scored reported-figure tasks of that unit."""
     if as_of is not None:
         pieces, context = _up_to(pieces, as_of), _up_to(context, as_of)
     notes = piece_notes(pieces, policy, context)
@@ -842,6 +912,7 @@ def score_year_facts(
                 kind_id=kind_id,
                 coefficient=coefficients.get(unit_id, ONE),
                 excluded_piece_ids=sorted(excluded_by_unit.get(unit_id, [])),
+                figures=(figures or {}).get(unit_id, ()),
             )
         )
     own: dict[int, dict[int, PieceReward]] = {}
@@ -1004,14 +1075,33 @@ def unit_score_to_dict(u: UnitScore) -> dict:
         "coefficient": str(u.coefficient),
         "has_quota": u.has_quota,
         "excluded_piece_ids": u.excluded_piece_ids,
+        "figures": [_figure_to_dict(f) for f in u.figures],
+        "figure_points": _dec(u.figure_points),
     }
 
 
+FIGURE_DECIMALS = ("penalty", "bonus", "points")
+
+
+def _figure_to_dict(f: FigureScore) -> dict:
+    return {k: (_dec(v) if k in FIGURE_DECIMALS else v) for k, v in f.__dict__.items()}
+
+
+def _figure_from_dict(d: dict) -> FigureScore:
+    return FigureScore(**{k: (Decimal(v) if k in FIGURE_DECIMALS else v) for k, v in d.items()})
+
+
 def unit_score_from_dict(d: dict) -> UnitScore:
-    decimals = ("points", "reward", "penalty", "bonus", "item_points", "piece_points", "coefficient")
+    # Snapshots from before reported figures have neither key: no figure items, 0 points from them.
+    decimals = ("points", "reward", "penalty", "bonus", "item_points", "piece_points", "coefficient", "figure_points")
     dec = {k: Decimal(d[k]) for k in decimals if k in d}
-    rest = {k: v for k, v in d.items() if k not in dec and k != "indicators"}
-    return UnitScore(**rest, **dec, indicators=[_indicator_from_dict(i) for i in d["indicators"]])
+    rest = {k: v for k, v in d.items() if k not in dec and k not in ("indicators", "figures")}
+    return UnitScore(
+        **rest,
+        **dec,
+        indicators=[_indicator_from_dict(i) for i in d["indicators"]],
+        figures=[_figure_from_dict(f) for f in d.get("figures", [])],
+    )
 
 
 def _note_to_dict(n: PieceNote) -> dict:

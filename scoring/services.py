@@ -17,10 +17,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from figures.models import FigureReport, FigureTarget, FigureTask, ReportStatus
 from publicity.claims import url_spellings
 from publicity.models import (
     AssessmentYear,
@@ -56,6 +57,7 @@ from .rules import (
     DEFAULT_SCHEDULE,
     METHOD_PER_PIECE,
     ZERO,
+    FigureFact,
     IndicatorFact,
     IndicatorScore,
     OutletFact,
@@ -194,10 +196,21 @@ def _outlet(o) -> OutletFact:
     )
 
 
-def _policy(year: AssessmentYear) -> tuple[PolicyFact, dict[str, str]]:
+def _policy(year: AssessmentYear, *, figures: list | None = None) -> tuple[PolicyFact, dict[str, str]]:
+    """The year's policy (2 queries). ``figures``: a list to append True to when the year has a scored
+    reported-figure task (asked in the same query, so a year without one costs nothing more)."""
+    scored_figures = FigureTask.objects.filter(year=OuterRef("year"), is_scored=True)
     policy = (
-        ScoringPolicy.objects.select_related("bonus_min_level").prefetch_related("bonus_categories").filter(year=year)
+        ScoringPolicy.objects.select_related("bonus_min_level")
+        .prefetch_related("bonus_categories")
+        .filter(year=year)
+        .annotate(has_figures=Exists(scored_figures))
     ).first()
+    if figures is not None:
+        if policy is None:
+            figures.append(FigureTask.objects.filter(year=year, is_scored=True).exists())
+        else:
+            figures.append(policy.has_figures)
     if policy is None:
         return PolicyFact(ZERO, ZERO, ZERO, ZERO, ZERO), {"未设置": "该年度尚未设置计分规则,得分按0计"}
     cats = list(policy.bonus_categories.all())
@@ -316,6 +329,44 @@ def _indicator_facts(year: AssessmentYear) -> tuple[list[Indicator], dict[int, l
     return indicators, by_kind
 
 
+def _figure_facts(year: AssessmentYear, units: list[Unit], unit_ids: list[int] | None) -> dict[int, list[FigureFact]]:
+    """The scored reported-figure tasks of each unit (DOMAIN §9): its target (the unit's own, else the task's
+    default) and its approved figure. 4 queries, asked only when the year has such a task."""
+    tasks = list(FigureTask.objects.filter(year=year, is_scored=True).prefetch_related("unit_kinds"))
+    task_ids = [t.pk for t in tasks]
+    targets = {
+        (task_id, unit_id): target
+        for task_id, unit_id, target in FigureTarget.objects.filter(task_id__in=task_ids).values_list(
+            "task_id", "unit_id", "target"
+        )
+    }
+    reported = FigureReport.objects.filter(task_id__in=task_ids, status=ReportStatus.APPROVED)
+    if unit_ids is not None:
+        reported = reported.filter(unit_id__in=unit_ids)
+    values = {(t, u): v for t, u, v in reported.values_list("task_id", "unit_id", "value")}
+    kinds = {t.pk: {k.pk for k in t.unit_kinds.all()} for t in tasks}
+    facts: dict[int, list[FigureFact]] = {}
+    for unit in units:
+        for t in tasks:
+            if kinds[t.pk] and unit.kind_id not in kinds[t.pk]:
+                continue
+            facts.setdefault(unit.pk, []).append(
+                FigureFact(
+                    task_id=t.pk,
+                    name=t.name,
+                    target=targets.get((t.pk, unit.pk), t.default_target),
+                    reported=values.get((t.pk, unit.pk)),
+                    full_score=t.full_score,
+                    bonus_per_unit=t.bonus_per_unit,
+                    penalty_per_unit=t.penalty_per_unit,
+                    bonus_cap=t.bonus_cap,
+                    floor=t.floor,
+                    unit_label=t.unit_label,
+                )
+            )
+    return facts
+
+
 def _submitted_on(at: dt.datetime | None) -> dt.date | None:
     """The first submission's date where the bureau is (TIME_ZONE), for timeliness in days."""
     return timezone.localdate(at) if at is not None else None
@@ -370,8 +421,8 @@ def score_year(
 ) -> YearScore:
     """Live scores over the approved pieces of ``year``: 15 queries whatever the size under the 2011
     settings; a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
-    weighted author split 1, and a scoring narrowed by ``unit_ids`` under first_reported 1 (the other
-    units' claims on the same publications).
+    weighted author split 1, a scoring narrowed by ``unit_ids`` under first_reported 1 (the other
+    units' claims on the same publications), and a year with a scored reported-figure task 4.
 
     Units: active units of the kinds that have indicators this year, plus any such unit that has
     approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
@@ -380,7 +431,8 @@ def score_year(
 
 
 def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: dt.date | None) -> YearScore:
-    policy, params = _policy(year)  # 2 queries
+    has_figures: list[bool] = []
+    policy, params = _policy(year, figures=has_figures)  # 2 queries
     indicators, by_kind = _indicator_facts(year)  # 4 queries (+2 with per-piece indicators)
     defaults = {ind.pk: ind.default_target for ind in indicators}
 
@@ -485,6 +537,8 @@ def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: 
             own_rules[schedule.owner_unit_id] = rules
             own_schedules[schedule.owner_unit_id] = _schedule(schedule, weights)
 
+    figures = _figure_facts(year, units, unit_ids) if any(has_figures) else {}  # 4 queries, only where it matters
+
     return score_year_facts(
         year=year.year,
         units=[(u.pk, u.name, u.kind.name, u.kind_id) for u in units],
@@ -502,6 +556,7 @@ def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: 
         own_schedules=own_schedules,
         coefficients=coefficients,
         context=context,
+        figures=figures,
     )
 
 
@@ -622,6 +677,9 @@ def year_close(*, actor: User | None, year: AssessmentYear) -> YearSnapshot:
     pending = Piece.objects.filter(year=locked, status=PieceStatus.SUBMITTED).count()
     if pending:
         raise ValidationError(f"还有{pending}篇稿件待审核,请审核完毕后再结账。")
+    figures = FigureReport.objects.filter(task__year=locked, status=ReportStatus.SUBMITTED).count()
+    if figures:
+        raise ValidationError(f"还有{figures}份报送数据(如发行征订)待审核,请审核完毕后再结账。")
     additions = Publication.objects.filter(piece__year=locked, pending_review=True).count()
     if additions:
         raise ValidationError(f"还有{additions}条补登刊发记录待审核,请审核完毕后再结账。")

@@ -159,6 +159,11 @@ def on_counted_changed(sender, *, year_id: int, piece_ids, **kwargs) -> None:
     stored_refresh_units(year, affected_units(year_id, piece_ids))
 
 
+def on_figures_changed(sender, *, year_id: int, unit_ids, **kwargs) -> None:
+    """A unit's approved figure for a scored task changed: only that unit's points move."""
+    stored_refresh_units(AssessmentYear.objects.get(pk=year_id), unit_ids)
+
+
 def mark_stale(year_id: int) -> None:
     """A rule or target of the year changed: flag it now, re-score it in the background after commit."""
     if not StoredYear.objects.filter(year_id=year_id).exists():
@@ -254,17 +259,26 @@ def stored_check(year: AssessmentYear) -> list[Difference]:
 
 def _year_ids_of(instance) -> list[int]:
     """The years a changed row of the scoring data belongs to (all open years for catalogue rows)."""
+    from figures.models import FigureTarget, FigureTask
     from publicity.models import Indicator, Outlet
     from units.models import Unit
 
     from .models import RewardSchedule, ScoringPolicy, UnitYearSetting
 
-    if isinstance(instance, (Indicator, ScoringPolicy, RewardSchedule, UnitYearSetting)):
+    if isinstance(instance, RewardSchedule) and instance.owner_unit_id is not None:
+        return []  # a unit's own schedule (seed 004 §6) pays apart: no stored figure moves
+    if isinstance(instance, (Indicator, ScoringPolicy, RewardSchedule, UnitYearSetting, FigureTask)):
         return [instance.year_id]
+    if isinstance(instance, FigureTarget):
+        return list(FigureTask.objects.filter(pk=instance.task_id).values_list("year_id", flat=True))
     if hasattr(instance, "indicator_id"):  # targets, per-piece level points, category factors
         return list(Indicator.objects.filter(pk=instance.indicator_id).values_list("year_id", flat=True))
-    if hasattr(instance, "schedule_id"):  # reward rules, author weights
-        return list(RewardSchedule.objects.filter(pk=instance.schedule_id).values_list("year_id", flat=True))
+    if hasattr(instance, "schedule_id"):  # reward rules, author weights (of the bureau's schedule only)
+        return list(
+            RewardSchedule.objects.filter(pk=instance.schedule_id, owner_unit__isnull=True).values_list(
+                "year_id", flat=True
+            )
+        )
     if isinstance(instance, (Unit, Outlet)):
         return list(StoredYear.objects.values_list("year_id", flat=True))
     return []
@@ -282,6 +296,8 @@ def connect() -> None:
     the scoring itself stays in scoring.services."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from figures.models import FigureTarget, FigureTask
+    from figures.signals import figures_changed
     from publicity.models import Indicator, IndicatorCategoryFactor, IndicatorLevelPoints, Outlet, UnitTarget
     from publicity.signals import counted_changed
     from units.models import Unit
@@ -289,8 +305,9 @@ def connect() -> None:
     from .models import AuthorWeight, RewardRule, RewardSchedule, ScoringPolicy, UnitYearSetting
 
     counted_changed.connect(on_counted_changed, dispatch_uid="stored_scores_counted")
+    figures_changed.connect(on_figures_changed, dispatch_uid="stored_scores_figures")
     models = (Indicator, UnitTarget, IndicatorLevelPoints, IndicatorCategoryFactor, ScoringPolicy, RewardSchedule)
-    models += (RewardRule, AuthorWeight, UnitYearSetting, Unit, Outlet)
+    models += (RewardRule, AuthorWeight, UnitYearSetting, Unit, Outlet, FigureTask, FigureTarget)
     for model in models:
         post_save.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_save_{model.__name__}")
         post_delete.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_delete_{model.__name__}")
@@ -300,6 +317,7 @@ def connect() -> None:
         Indicator.topics,
         ScoringPolicy.bonus_categories,
         RewardRule.outlets,
+        FigureTask.unit_kinds,
     ):
         m2m_changed.connect(
             lambda sender, instance, action, **kw: (

@@ -22,6 +22,9 @@ FLOORS = [
     "jobs",  # background work with visible progress
     "publicity",  # outlets, pieces, publications, indicators, targets, their services and imports
     "website",  # bureau-website submissions: draft, head/deputy sign-off, publish into a piece
+    # reported-figure tasks (发行征订): a number per unit with evidence, reviewed; needs only publicity,
+    # and sits below scoring, which scores a task as its own item
+    "figures",
     "scoring",  # rules.py (pure) and the services that gather facts, score, close
     "reports",  # documents: workbook, circular, PDFs, certificates
     "ops",  # operations: health, backup/restore, demo and synthetic data (touch every floor below)
