@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "publicity",
     "website",
     "figures",
+    "campaigns",
     "scoring",
     "reports",
 ]
@@ -190,6 +191,8 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 # Checked from the image header before any pixel is decoded (publicity.upload_guard): 40 megapixels
 # (an A4 page scanned at 600 dpi is 35) costs at most ~160 MB to decode and re-encode.
 EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", "40000000")
+# Campaign videos (campaigns app): MP4/WebM, checked by content; a phone's 2-3 minute clip fits.
+CAMPAIGN_VIDEO_MAX_BYTES = envint("CAMPAIGN_VIDEO_MAX_BYTES", str(200 * 1024 * 1024))
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 # A sheet's used range (A1 to its farthest cell) is checked before the reader builds it (sheets/extent.py):
 # a stray cell at XFD1048576 would otherwise make python-calamine allocate ~512 GB and abort the process.

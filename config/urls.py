@@ -39,5 +39,6 @@ urlpatterns = [
     path("jobs/", include(desk_urls.jobs_patterns)),
     path("w/", include(desk_urls.website_patterns)),
     path("f/", include(desk_urls.figures_patterns)),
+    path("c/", include(desk_urls.campaign_patterns)),
     path("b/", include(desk_urls.console_patterns)),
 ]

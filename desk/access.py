@@ -100,3 +100,37 @@ def get_website_item_for_user(user: User, pk: int):
     from website.models import WebsiteItem
 
     return get_object_or_404(WebsiteItem.objects.visible_to(user).select_related("unit", "year"), pk=pk)
+
+
+# --- campaign tasks (campaigns app) -------------------------------------------------------------
+CAMPAIGN_READERS = (*UNIT_READERS, *BUREAU_READERS)
+CAMPAIGN_MANAGERS = (Role.BUREAU_ADMIN,)
+
+
+def get_campaign_for_user(user: User, pk: int):
+    """A campaign the user may read: a campaign the user's unit does not take part in is a 404."""
+    from campaigns.models import Campaign
+
+    return get_object_or_404(
+        Campaign.objects.visible_to(user).select_related("year").prefetch_related("deliverables").distinct(), pk=pk
+    )
+
+
+def campaign_unit_for_user(user: User, campaign, unit_id) -> Unit:
+    """The taking-part unit whose submission a page shows: bureau readers any, unit people their own (another
+    unit's submission, or a unit not taking part, is a 404)."""
+    if not user.has_role(*BUREAU_READERS):
+        own = user_unit(user)
+        if unit_id is not None and _int_or_404(unit_id) != own.pk:
+            raise Http404(_("没有找到该单位的报送材料。"))
+        unit_id = own.pk
+    return get_object_or_404(campaign.units.select_related("kind"), pk=_int_or_404(unit_id))
+
+
+def get_campaign_file_for_user(user: User, pk: int):
+    from campaigns.models import CampaignFile
+
+    item = get_object_or_404(CampaignFile.objects.select_related("campaign__year", "unit"), pk=pk)
+    if not (user.has_role(*BUREAU_READERS) or (user.has_role(*UNIT_READERS) and user.unit_id == item.unit_id)):
+        raise Http404(_("没有找到该材料。"))
+    return item

@@ -23,7 +23,7 @@ from publicity.models import (
     Reminder,
     ReportingRule,
 )
-from publicity.reminders import overdue_reports, remind
+from publicity.reminders import overdue_all, remind
 from publicity.reporting import Rule, month_states, obligations
 from units.models import Role, Unit
 
@@ -260,7 +260,7 @@ def reminders_overdue(request):
         return HttpResponseNotAllowed(["POST"])
     year = current_year(request)
     back = f"{reverse('publicity:reports-overview')}?year={year.year}"
-    dues = overdue_reports(year, deadline_day(request, year))
+    dues = overdue_all(year, deadline_day(request, year))
     if not dues:
         messages.info(request, _("没有逾期未报送的单位。"))
         return redirect(back)

@@ -5,6 +5,8 @@ from django.urls import path
 
 from . import (
     audit_log,
+    campaign_files,
+    campaigns,
     corrections,
     dashboard,
     evidence,
@@ -123,6 +125,23 @@ website_patterns = (
         path("<int:pk>/scan/", website.item_scan, name="scan"),
     ],
     "website",
+)
+
+# /c/ — campaign tasks: the bureau sets them up and follows completion, units upload (专题宣传活动)
+campaign_patterns = (
+    [
+        path("", campaigns.campaign_list, name="list"),
+        path("new/", campaigns.campaign_form, name="create"),
+        path("<int:pk>/", campaigns.campaign_detail, name="detail"),
+        path("<int:pk>/edit/", campaigns.campaign_form, name="edit"),
+        path("<int:pk>/upload/", campaigns.campaign_upload, name="upload"),
+        path("<int:pk>/units/<int:unit_id>/", campaigns.campaign_unit, name="unit"),
+        path("<int:pk>/units/<int:unit_id>/files.zip", campaign_files.unit_zip, name="unit-zip"),
+        path("<int:pk>/completion.xlsx", campaign_files.completion_xlsx, name="completion-xlsx"),
+        path("files/<int:pk>/", campaign_files.file_download, name="file"),
+        path("files/<int:pk>/delete/", campaigns.file_delete, name="file-delete"),
+    ],
+    "campaigns",
 )
 
 # /b/ — the bureau admin's console: the year's quotas (任务分解) and its life (close, publish, reopen, roll over)

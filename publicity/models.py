@@ -681,6 +681,7 @@ class ReminderKind(models.TextChoices):
     """What a reminder is about; other workflows add their kinds here."""
 
     REPORT = "report", _("稿件报送")
+    CAMPAIGN = "campaign", _("专题活动材料")
 
 
 class Reminder(models.Model):

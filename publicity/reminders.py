@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -72,6 +73,26 @@ def overdue_reports(year: AssessmentYear, today: dt.date, *, units=None) -> list
                         "due": f"{ob.due:%Y-%m-%d}",
                     }
                 dues.append(Due(unit, ob.due, ReminderKind.REPORT, text, ob.month or ob.due.month))
+    return dues
+
+
+# Other workflows' overdue tasks (campaign deliverables): an app above this floor registers a function
+# ``(year, today) -> list[Due]`` in its AppConfig.ready(), so every reminder door covers it without publicity
+# importing that app.
+_DUE_SOURCES: list[Callable[[AssessmentYear, dt.date], list[Due]]] = []
+
+
+def register_due_source(source: Callable[[AssessmentYear, dt.date], list[Due]]) -> None:
+    if source not in _DUE_SOURCES:
+        _DUE_SOURCES.append(source)
+
+
+def overdue_all(year: AssessmentYear, today: dt.date) -> list[Due]:
+    """Every overdue task of the year: reports, then each registered workflow's (a bounded number of queries
+    per source), soonest deadline first within each unit's e-mail."""
+    dues = overdue_reports(year, today)
+    for source in _DUE_SOURCES:
+        dues.extend(source(year, today))
     return dues
 
 

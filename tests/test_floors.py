@@ -25,6 +25,7 @@ FLOORS = [
     # reported-figure tasks (发行征订): a number per unit with evidence, reviewed; needs only publicity,
     # and sits below scoring, which scores a task as its own item
     "figures",
+    "campaigns",  # campaign tasks: deliverables units upload by a deadline, completion per unit
     "scoring",  # rules.py (pure) and the services that gather facts, score, close
     "reports",  # documents: workbook, circular, PDFs, certificates
     "ops",  # operations: health, backup/restore, demo and synthetic data (touch every floor below)

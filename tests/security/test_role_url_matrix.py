@@ -114,6 +114,17 @@ ACCESS = {
     "website:return": {"head_a", "deputy", "editor"},
     "website:publish": {"editor"},
     "website:scan": UNIT_A | BUREAU_READERS | WEBSITE_STAFF,
+    # campaigns: unit A takes part, unit B does not (its people see an empty list, the rest is a 404)
+    "campaigns:list": LIAISONS | HEADS | BUREAU_READERS,
+    "campaigns:create": {"bureau_admin"},
+    "campaigns:edit": {"bureau_admin"},
+    "campaigns:detail": UNIT_A | BUREAU_READERS,
+    "campaigns:upload": {"liaison_a"},
+    "campaigns:unit": UNIT_A | BUREAU_READERS,
+    "campaigns:unit-zip": UNIT_A | BUREAU_READERS,
+    "campaigns:completion-xlsx": BUREAU_READERS,
+    "campaigns:file": UNIT_A | BUREAU_READERS,
+    "campaigns:file-delete": {"liaison_a"},
     # the bureau admin's console (/b/)
     "console:years": {"bureau_admin"},
     "console:year": {"bureau_admin"},
@@ -243,6 +254,7 @@ def world(users, units, make_piece, settings):
     reminder = Reminder.objects.create(year=draft.year, unit=units["a"], month=3, message="请报送3月稿件")
     PeriodReport.objects.create(year=draft.year, unit=units["a"], month=2, is_zero=True, filed_by=users["liaison_a"])
     website_item = _website_item(draft.year, units["a"], users)
+    campaign, campaign_file = _campaign(draft.year, units["a"], users)
     _one_of_every_admin_model(draft.year, units["a"], users)
     from jobs.runner import job_start
     from reports.tasks import results_pdf_job
@@ -263,6 +275,8 @@ def world(users, units, make_piece, settings):
         "reminder": reminder,
         "year": draft.year,
         "website_item": website_item,
+        "campaign": campaign,
+        "campaign_file": campaign_file,
     }
 
 
@@ -283,6 +297,31 @@ def _website_item(year, unit, users):
         scan=SimpleUploadedFile("s.png", image("PNG")),
         submit=True,
     )
+
+
+def _campaign(year, unit, users):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.services import CampaignInput, campaign_save, files_add
+    from tests.security.test_hostile_uploads import image
+
+    campaign = campaign_save(
+        actor=users["bureau_admin"],
+        year=year,
+        data=CampaignInput(
+            "专题活动", "", dt.date(2011, 3, 28), dt.date(2011, 4, 7), dt.date(2011, 4, 9), (unit.pk,), {"photo": 1}
+        ),
+    )
+    [item] = files_add(
+        actor=users["liaison_a"],
+        campaign=campaign,
+        unit=unit,
+        kind="photo",
+        uploads=[SimpleUploadedFile("c.png", image("PNG"))],
+    )
+    return campaign, item
 
 
 def _one_of_every_admin_model(year, unit, users):
@@ -339,6 +378,10 @@ def _kwargs(route, world):
                 values["pk"] = world["reminder"].pk
             elif route.name.startswith("website:"):
                 values["pk"] = world["website_item"].pk
+            elif route.name in ("campaigns:file", "campaigns:file-delete"):
+                values["pk"] = world["campaign_file"].pk
+            elif route.name.startswith("campaigns:"):
+                values["pk"] = world["campaign"].pk
             elif route.name.startswith("jobs:"):
                 values["pk"] = world["job"].pk
             elif route.name == "admin:publicity_assessmentyear_reopen":

@@ -223,7 +223,7 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         from publicity.models import Indicator, UnitTarget
-        from publicity.reminders import overdue_reports, remind
+        from publicity.reminders import overdue_all, remind
         from publicity.services import target_set
 
         if year.is_frozen:
@@ -235,7 +235,7 @@ class Command(BaseCommand):
             if unit and ind and not UnitTarget.objects.filter(unit=unit, indicator=ind).exists():
                 target_set(actor=None, unit=unit, indicator=ind, target=target)
         User.objects.filter(username="bangongshi", email="").update(email="bangongshi@example.cn")
-        result = remind(actor=None, year=year, dues=overdue_reports(year, timezone.localdate()), only_new=True)
+        result = remind(actor=None, year=year, dues=overdue_all(year, timezone.localdate()), only_new=True)
         if result.reminded:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from publicity.models import AssessmentYear, YearStatus
-from publicity.reminders import overdue_reports, remind
+from publicity.reminders import overdue_all, remind
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             if y.is_frozen:
                 self.stdout.write(f"{y.year}年度{y.get_status_display()},不再催报。")
                 continue
-            dues = overdue_reports(y, today)
+            dues = overdue_all(y, today)
             if dry_run:
                 for d in dues:
                     self.stdout.write(f"{d.unit.name}:{d.text}")
