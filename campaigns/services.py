@@ -182,7 +182,18 @@ def sniff_video(head: bytes) -> str | None:
     return None
 
 
-def _check_video(upload, label: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Checked:
+    """An accepted file: its checked type and what is stored (a re-encoded photo without metadata, or the
+    upload itself), with that file's size and SHA-256."""
+
+    content_type: str
+    sha256: str
+    size: int
+    data: object
+
+
+def _check_video(upload, label: str) -> Checked:
     size, limit = upload.size or 0, settings.CAMPAIGN_VIDEO_MAX_BYTES
     if size == 0:
         raise ValidationError({"file": _("%(label)s:文件是空的,请重新选择。") % {"label": label}})
@@ -199,10 +210,10 @@ def _check_video(upload, label: str) -> tuple[str, str]:
         raise ValidationError(
             {"file": _("%(label)s:文件内容不是 MP4 或 WebM 视频(按文件内容识别,与扩展名无关)。") % {"label": label}}
         )
-    return content_type, _sha256(upload)
+    return Checked(content_type, _sha256(upload), size, upload)
 
 
-def _check_docx(upload, label: str) -> tuple[str, str]:
+def _check_docx(upload, label: str) -> Checked:
     size = upload.size or 0
     if size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
@@ -229,12 +240,12 @@ def _check_docx(upload, label: str) -> tuple[str, str]:
         raise ValidationError(
             {"file": _("%(label)s:Word 文档中含有宏,不予上传。请另存为普通 .docx 或 PDF 后再上传。") % {"label": label}}
         )
-    return DOCX, _sha256(upload)
+    return Checked(DOCX, _sha256(upload), size, upload)
 
 
-def check_upload(kind: str, upload) -> tuple[str, str]:
-    """(content type, SHA-256) of an acceptable deliverable file of ``kind``; a Chinese error naming the file
-    otherwise. Photos: JPEG/PNG/WebP; video: MP4/WebM; summary: PDF or .docx."""
+def check_upload(kind: str, upload) -> Checked:
+    """An acceptable deliverable file of ``kind``, or a Chinese error naming the file. Photos: JPEG/PNG/WebP
+    (stored re-encoded, as evidence is); video: MP4/WebM; summary: PDF or .docx."""
     label = _("%(kind)s文件“%(name)s”") % {
         "kind": DeliverableKind(kind).label,
         "name": display_name(getattr(upload, "name", "")),
@@ -256,7 +267,7 @@ def check_upload(kind: str, upload) -> tuple[str, str]:
         raise ValidationError(
             {"file": _("%(label)s:书面总结须是 PDF 或 Word(.docx)文档,或直接填写文字。") % {"label": label}}
         )
-    return info.content_type, info.sha256
+    return Checked(info.content_type, info.sha256, info.size, info.stored or upload)
 
 
 def _ensure_can_upload(actor: User | None, campaign: Campaign, unit: Unit) -> AssessmentYear:
@@ -290,25 +301,25 @@ def files_add(
             if kind != DeliverableKind.SUMMARY
             else {"text": _("请上传书面总结文件,或直接填写总结正文。")}
         )
-    checked = [(u, *check_upload(kind, u)) for u in uploads]  # all checked before anything is stored
+    checked = [(u, check_upload(kind, u)) for u in uploads]  # all checked before anything is stored
     rows, stored = [], []
     try:
         if text:
             row = CampaignFile(campaign=campaign, unit=unit, kind=kind, text=text, uploaded_by=actor)
             row.save()
             rows.append(row)
-        for upload, content_type, sha in checked:
+        for upload, ok in checked:
             row = CampaignFile(
                 campaign=campaign,
                 unit=unit,
                 kind=kind,
                 name=display_name(getattr(upload, "name", "")),
-                content_type=content_type,
-                size=upload.size,
-                sha256=sha,
+                content_type=ok.content_type,
+                size=ok.size,
+                sha256=ok.sha256,
                 uploaded_by=actor,
             )
-            row.file.save("upload", upload, save=False)
+            row.file.save("upload", ok.data, save=False)
             stored.append(row.file.name)
             row.save()
             rows.append(row)

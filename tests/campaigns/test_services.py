@@ -2,6 +2,7 @@
 the zip and the reminders."""
 
 import datetime as dt
+import hashlib
 import io
 import zipfile
 
@@ -83,7 +84,10 @@ def test_uploads_are_checked_by_content(campaign, users, units, photo):
     add = lambda kind, *files, text="": services.files_add(  # noqa: E731
         actor=users["liaison_a"], campaign=campaign, unit=units["a"], kind=kind, uploads=list(files), text=text
     )
-    assert add("photo", photo("a.png"), photo("b.jpg"))[0].content_type == "image/png"
+    first = add("photo", photo("a.png"), photo("b.jpg"))[0]
+    assert first.content_type == "image/png"
+    with first.file.open("rb") as stored:  # stored as re-encoded (no metadata), recorded by what is stored
+        assert hashlib.sha256(stored.read()).hexdigest() == first.sha256
     assert add("video", upload("clip.mp4", MP4))[0].content_type == "video/mp4"
     assert add("video", upload("clip.webm", WEBM))[0].content_type == "video/webm"
     assert add("summary", upload("总结.pdf", PDF_BYTES))[0].content_type == "application/pdf"
