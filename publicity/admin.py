@@ -10,6 +10,8 @@ from django.utils.translation import gettext, gettext_lazy
 from units.models import Unit
 
 from .models import (
+    Evidence,
+    EvidenceReading,
     HeaderAlias,
     Indicator,
     IndicatorCategoryFactor,
@@ -18,6 +20,7 @@ from .models import (
     Outlet,
     OutletCategory,
     OutletLevel,
+    ReadingStatus,
     RejectionReason,
     ReportingRule,
     ReviewEvent,
@@ -268,6 +271,67 @@ class RejectionReasonAdmin(admin.ModelAdmin):
     list_display = ["text", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["text"]
+
+
+@admin.register(EvidenceReading)
+class EvidenceReadingAdmin(admin.ModelAdmin):
+    """What the proof reader saw in each file (by SHA-256), for support staff checking a disputed proof:
+    written only by the reader; a failed or engine-less reading can be queued again."""
+
+    list_display = ["short_hash", "status", "source", "found", "seconds", "read_at", "error"]
+    list_filter = ["status", "source"]
+    search_fields = ["sha256", "text"]
+    fields = ["sha256", "status", "engine", "source", "fields", "text", "error", "seconds", "created_at", "read_at"]
+    readonly_fields = fields
+    actions = ["read_again"]
+
+    @admin.display(description=gettext_lazy("SHA-256"))
+    def short_hash(self, obj):
+        return obj.sha256[:16] + "…"
+
+    @admin.display(description=gettext_lazy("识别出的信息"))
+    def found(self, obj):
+        labels = {
+            "outlet": "媒体",
+            "title": "标题",
+            "date": "日期",
+            "page": "版面",
+            "characters": "字数",
+            "url": "链接",
+        }
+        found = obj.fields or {}
+        return "、".join(label for key, label in labels.items() if found.get(key)) or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("重新识别所选佐证(后台进行)"), permissions=["view"])
+    def read_again(self, request, queryset):
+        from .proofs import request_reading
+
+        if not request.user.is_bureau_admin:
+            self.message_user(request, gettext("只有市局管理员可以重新识别佐证。"), messages.ERROR)
+            return
+        hashes = list(queryset.values_list("sha256", flat=True)[:500])
+        files = dict(Evidence.objects.filter(sha256__in=hashes).values_list("sha256", "file"))
+        queued = 0
+        for sha in hashes:
+            if sha not in files:
+                continue
+            EvidenceReading.objects.filter(sha256=sha).update(status=ReadingStatus.PENDING, error="")
+            request_reading(sha256=sha, file_name=files[sha])
+            queued += 1
+        missing = len(hashes) - queued
+        text = gettext("已安排重新识别%(n)s份佐证。") % {"n": queued}
+        if missing:
+            text += gettext("另有%(n)s份已不在任何稿件上(预上传后未保存),无法重新识别。") % {"n": missing}
+        self.message_user(request, text, messages.SUCCESS if queued else messages.WARNING)
 
 
 @admin.register(ReviewEvent)

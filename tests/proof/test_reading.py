@@ -207,3 +207,45 @@ def test_day_old_staged_files_are_cleared_on_the_next_upload(ocr, users):
     StagedEvidence.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=2))
     services.evidence_stage(actor=users["liaison_a"], upload=SimpleUploadedFile("b.png", png_bytes(5, 5)))
     assert list(StagedEvidence.objects.values_list("original_name", flat=True)) == ["b.png"]
+
+
+def test_admin_lists_readings_read_only_and_reads_a_failed_one_again(
+    client, users, publication, django_capture_on_commit_callbacks, settings
+):
+    from django.urls import reverse
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+    failing = CountingOcr(error=RuntimeError("boom"))
+    engine.set_engine(failing)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ev = attach(publication(), png_bytes(40, 30))
+        reading = EvidenceReading.objects.get(sha256=ev.sha256)
+        assert reading.status == ReadingStatus.FAILED and "RuntimeError" in reading.error
+
+        changelist = reverse("admin:publicity_evidencereading_changelist")
+        client.force_login(users["reviewer"])  # may look, may not queue
+        page = client.get(changelist).content.decode()
+        assert ev.sha256[:16] in page and "识别失败" in page
+        assert client.get(reverse("admin:publicity_evidencereading_add")).status_code == 403
+        client.post(changelist, {"action": "read_again", "_selected_action": [reading.pk]})
+        assert EvidenceReading.objects.get(pk=reading.pk).status == ReadingStatus.FAILED
+
+        fixed = CountingOcr()
+        engine.set_engine(fixed)
+        client.force_login(users["bureau_admin"])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(changelist, {"action": "read_again", "_selected_action": [reading.pk]}, follow=True)
+        assert "已安排重新识别1份佐证" in response.content.decode()
+        reading.refresh_from_db()
+        assert reading.status == ReadingStatus.DONE and fixed.calls == 1 and reading.error == ""
+        assert (
+            "安康日报"
+            in client.get(reverse("admin:publicity_evidencereading_change", args=[reading.pk])).content.decode()
+        )
+    finally:
+        engine.set_engine(None)

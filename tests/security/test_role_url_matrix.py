@@ -335,6 +335,9 @@ def _one_of_every_admin_model(year, unit, users):
     UnitTarget.objects.create(indicator=indicator, unit=unit, target=40)
     UnitYearSetting.objects.create(year=year, unit=unit, coefficient=1)
     snapshot = YearSnapshot.objects.create(year=year, data={}, policy={})
+    from publicity.models import EvidenceReading
+
+    EvidenceReading.objects.get_or_create(sha256="0" * 64, defaults={"status": "failed", "error": "测试"})
     PersonResult.objects.create(
         snapshot=snapshot, position=1, name="张三", unit_name=unit.name, reward=0, piece_count=0
     )
