@@ -40,5 +40,6 @@ urlpatterns = [
     path("w/", include(desk_urls.website_patterns)),
     path("f/", include(desk_urls.figures_patterns)),
     path("c/", include(desk_urls.campaign_patterns)),
+    path("o/", include(desk_urls.own_rewards_patterns)),
     path("b/", include(desk_urls.console_patterns)),
 ]

@@ -4,6 +4,7 @@ Bureau staff read any unit; a liaison or unit head only their own (another unit 
 other roles get a 403 (``desk.access``)."""
 
 from dataclasses import replace
+from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,6 +60,9 @@ def unit_score(request, year: int, unit_id: int):
             "bonus_ids": bonus_ids,
             "policy": policy_lines(result.policy),
             "own_rewards": result.own_rewards.get(unit.pk),
+            # Paid by the unit itself (seed 004 §6): shown apart, never added to the bureau's reward above.
+            "own_total": sum((r.amount for r in result.own_rewards.get(unit.pk, {}).values()), Decimal("0.00")),
+            "is_own_unit": request.user.unit_id == unit.pk,
             "unit_count": unit_count,
             "full_score": (result.policy or {}).get("full_score", ""),
         },

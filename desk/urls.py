@@ -13,6 +13,7 @@ from . import (
     figures,
     home,
     jobs,
+    own_rewards,
     pieces,
     proof,
     quotas,
@@ -173,4 +174,17 @@ figures_patterns = (
         path("reports/<int:pk>/evidence/", figures.report_evidence, name="evidence"),
     ],
     "figures",
+)
+
+# /o/ — a unit's own reward schedule (奖励资金自筹): its head or liaison edits it; its own payout list
+own_rewards_patterns = (
+    [
+        path("", own_rewards.own_schedule, name="schedule"),
+        path("rules/new/", own_rewards.own_rule_form, name="rule-create"),
+        path("rules/<int:pk>/", own_rewards.own_rule_form, name="rule-edit"),
+        path("rules/<int:pk>/delete/", own_rewards.own_rule_delete, name="rule-delete"),
+        path("<int:year>/payout.xlsx", own_rewards.own_payout, {"fmt": "xlsx"}, name="payout-xlsx"),
+        path("<int:year>/payout.pdf", own_rewards.own_payout, {"fmt": "pdf"}, name="payout-pdf"),
+    ],
+    "own-rewards",
 )

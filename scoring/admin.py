@@ -72,7 +72,26 @@ class AuthorWeightFormSet(BaseInlineFormSet):
             raise ValidationError(gettext("按权重分配时至少要填写第1作者的权重。"))
 
 
-class AuthorWeightInline(admin.TabularInline):
+class OwnScheduleReadOnly:
+    """A unit's own schedule (奖励资金自筹, seed 004 §6) is edited by that unit on its own page
+    (desk.own_rewards), never by the bureau: in the admin it is read-only."""
+
+    def _own(self, obj) -> bool:
+        return obj is not None and getattr(obj, "owner_unit_id", None) is not None
+
+    def has_change_permission(self, request, obj=None):
+        return False if self._own(obj) else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False if self._own(obj) else super().has_delete_permission(request, obj)
+
+
+class OwnScheduleInline(OwnScheduleReadOnly):
+    def has_add_permission(self, request, obj=None):
+        return False if self._own(obj) else super().has_add_permission(request, obj)
+
+
+class AuthorWeightInline(OwnScheduleInline, admin.TabularInline):
     """DOMAIN §10: weights for the authors in order, e.g. 3, 2 (an author beyond the list takes the last)."""
 
     model = AuthorWeight
@@ -89,7 +108,7 @@ class UnitYearSettingAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
-class RewardRuleInline(admin.StackedInline):
+class RewardRuleInline(OwnScheduleInline, admin.StackedInline):
     model = RewardRule
     extra = 0
     # Plain checkboxes: the two-box filter widget spoke English ("Choose 专题…") and hides what is chosen.
@@ -97,10 +116,26 @@ class RewardRuleInline(admin.StackedInline):
 
 
 @admin.register(RewardSchedule)
-class RewardScheduleAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
+class RewardScheduleAdmin(OwnScheduleReadOnly, FrozenYearAdminMixin, admin.ModelAdmin):
     list_display = ["name", "year", "owner_unit", "payout", "author_split"]
     list_select_related = ["year", "owner_unit"]
     inlines = [AuthorWeightInline, RewardRuleInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class ScheduleForm(form_class):
+            def clean_owner_unit(form):
+                unit = form.cleaned_data.get("owner_unit")
+                if unit is not None:
+                    raise ValidationError(
+                        gettext(
+                            "单位自筹的奖励标准由该单位负责人或联络员在“自筹奖励”页面自行维护,市局不在后台代为设置。"
+                        )
+                    )
+                return unit
+
+        return ScheduleForm
 
 
 @admin.register(AssessmentYear)

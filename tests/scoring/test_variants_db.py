@@ -365,7 +365,13 @@ def _inline(prefix, rows=()):
 def test_admin_schedule_weights_are_checked_in_chinese(client, users, year, units):
     login(client, users["bureau_admin"])
     url = reverse("admin:scoring_rewardschedule_add")
-    base = {"year": year.pk, "owner_unit": units["a"].pk, "name": "汉滨自定", "payout": "top_n", "top_n": 2}
+    # A unit's own schedule is that unit's to keep (desk.own_rewards): the admin refuses to set one.
+    own = {"year": year.pk, "owner_unit": units["a"].pk, "name": "汉滨自定", "payout": "highest", "top_n": 2}
+    page = client.post(url, own | {"author_split": "equal"} | _inline("author_weights") | _inline("rules"))
+    assert "由该单位负责人或联络员" in page.content.decode()
+    assert not RewardSchedule.objects.filter(owner_unit=units["a"]).exists()
+    RewardSchedule.objects.filter(year=year, owner_unit__isnull=True).delete()  # a bureau schedule made anew
+    base = {"year": year.pk, "owner_unit": "", "name": "市局新标准", "payout": "top_n", "top_n": 2}
     page = client.post(url, base | {"author_split": "weights"} | _inline("author_weights") | _inline("rules"))
     assert "按权重分配时至少要填写第1作者的权重" in page.content.decode()
     gap = _inline("author_weights", [{"position": 1, "weight": "3"}, {"position": 3, "weight": "2"}])
@@ -377,9 +383,9 @@ def test_admin_schedule_weights_are_checked_in_chinese(client, users, year, unit
     assert "取最高N档时,N至少为1" in page.content.decode()
     good = _inline("author_weights", [{"position": 1, "weight": "3"}, {"position": 2, "weight": "2"}])
     assert client.post(url, base | {"author_split": "weights"} | good | _inline("rules")).status_code == 302
-    schedule = RewardSchedule.objects.get(owner_unit=units["a"])
+    schedule = RewardSchedule.objects.get(year=year, owner_unit__isnull=True)
     assert list(schedule.author_weights.values_list("position", "weight")) == [(1, D("3")), (2, D("2"))]
-    assert RewardSchedule.objects.count() == 2
+    assert RewardSchedule.objects.count() == 1
 
 
 def _indicator_post(year, kinds, **extra):
