@@ -94,7 +94,7 @@ def _store_evidence(report: FigureReport, upload) -> None:
     except ValidationError as exc:
         raise ValidationError({"evidence": exc.messages}) from exc
     old = report.evidence.name if report.evidence else ""
-    report.evidence.save("upload", upload, save=False)
+    report.evidence.save("upload", info.stored or upload, save=False)  # images are stored re-encoded
     report.evidence_name = display_name(getattr(upload, "name", ""))
     report.evidence_type = info.content_type
     report.evidence_sha256 = info.sha256
