@@ -378,7 +378,11 @@ class UnitCompletion:
 
     @property
     def missing(self) -> dict[str, int]:
-        return {k: n - self.counts.get(k, 0) for k, n in self.required.items() if self.counts.get(k, 0) < n}
+        return {
+            k: self.required[k] - self.counts.get(k, 0)
+            for k in KIND_ORDER
+            if k in self.required and self.counts.get(k, 0) < self.required[k]
+        }
 
     @property
     def missing_total(self) -> int:

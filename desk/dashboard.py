@@ -23,12 +23,14 @@ from scoring.services import year_results
 from scoring.stored import ensure_stored, ranked
 from units.models import UnitKind
 
+from . import deadlines
 from .access import (
     DASHBOARD_READERS,
     require_roles,
 )
 from .common import (
     current_year,
+    deadline_day,
     first_date_subquery,
     unit_score_url,
 )
@@ -227,6 +229,7 @@ def dashboard(request):
             "provisional": not year.is_frozen,
             "years": AssessmentYear.objects.order_by("-year"),
             "figure_tasks": year_summaries(year),  # reported-figure tasks (发行征订): 1 query, 5 with tasks
+            "deadlines": [] if year.is_frozen else deadlines.for_bureau(year, deadline_day(request, year)),
         },
     )
 

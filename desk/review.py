@@ -33,6 +33,7 @@ from publicity.models import (
 )
 from publicity.proof_checks import attach_checks, flagged_piece_ids, proof_twins
 
+from . import deadlines
 from .access import (
     REVIEWERS,
     get_piece_for_user,
@@ -41,6 +42,7 @@ from .access import (
 from .common import (
     PAGE_SIZE,
     current_year,
+    deadline_day,
     error_messages,
     first_date_subquery,
 )
@@ -165,6 +167,10 @@ def review_queue(request):
             "query": query.urlencode(),
             "reject_form": RejectForm(),
             "reasons": list(RejectionReason.objects.filter(is_active=True)),
+            # The reviewer's home: the year's deadlines above the queue's first page.
+            "deadlines": deadlines.for_bureau(year, deadline_day(request, year))
+            if page.number == 1 and not year.is_frozen
+            else [],
         },
     )
 

@@ -18,6 +18,7 @@ from scoring.progress import policy_from_params, project, year_pace
 from scoring.services import score_year
 from website.models import ItemStatus, WebsiteItem
 
+from . import deadlines
 from .access import (
     PIECE_WRITERS,
     UNIT_READERS,
@@ -99,6 +100,7 @@ def unit_home(request):
         "drafts": counts.get(PieceStatus.DRAFT, 0),
         "reminders": reminders,
         "website_items": website_items,
+        "deadlines": deadlines.for_unit(request.user, unit, year, today),
         "figure_lines": figure_lines,
         "rule": rule,
         "next_due": next_deadline(rule, year.year, today, filed),

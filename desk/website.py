@@ -21,9 +21,11 @@ from units.models import Role
 from website import services
 from website.models import WAITING, DeputyInCharge, ItemStatus, SignoffMode, WebsiteItem
 
+from . import deadlines
 from .access import (
     PIECE_WRITERS,
     WEBSITE_READERS,
+    WEBSITE_STAFF,
     get_website_item_for_user,
     require_roles,
     user_unit,
@@ -143,6 +145,10 @@ def item_list(request):
             "can_draft": user.has_role(*PIECE_WRITERS) and bool(user.unit_id) and not year.is_frozen,
             "frozen_notice": frozen_notice(year) if user.unit_id else "",
             "today": timezone.localdate(),
+            # The deputy director's and the website editor's home: their waiting items, due by the year's limits.
+            "deadlines": deadlines.for_website_staff(user, year, timezone.localdate())
+            if user.has_role(*WEBSITE_STAFF)
+            else [],
         },
     )
 

@@ -4,6 +4,10 @@ same services the pages use, so the demo shows what a real year looks like.
 - 局网站: an item of 汉滨区人社局 waiting for its head, a 重大事项 waiting for the deputy director, and one
   sent with a signed original by 旬阳县人社局 and already published by the website editor.
 
+- Campaigns: a running “春风行动” campaign of the five counties and 市技工学校 (photos 3, a video, a summary,
+  due 5 December 2011): 汉滨 and 平利 sent everything on time, 旬阳 late, 紫阳 and 市技工学校 in part,
+  石泉 nothing — so the completion table, the zip, the xlsx, the homes' deadlines and the reminders show.
+
 Idempotent: each part is built only when its models are still empty.
 """
 
@@ -105,6 +109,69 @@ def build_website(year: AssessmentYear) -> int:
     return 3
 
 
+# A few bytes that read as an MP4 (an ftyp box): the demo's stand-in for a phone's video clip.
+DEMO_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free"
+
+
+def build_campaign(year: AssessmentYear) -> int:
+    from campaigns import services as campaigns
+    from campaigns.models import Campaign, CampaignFile
+
+    if Campaign.objects.exists():
+        return 0
+    names = ["汉滨区人社局", "旬阳县人社局", "紫阳县人社局", "石泉县人社局", "平利县人社局", "市技工学校"]
+    units = {u.name: u for u in Unit.objects.filter(name__in=names)}
+    admin = User.objects.filter(username="admin").first()
+    if len(units) < len(names) or admin is None:
+        return 0
+    liaisons = {u.unit_id: u for u in User.objects.filter(is_liaison=True, unit__in=units.values())}
+    campaign = campaigns.campaign_save(
+        actor=admin,
+        year=year,
+        data=campaigns.CampaignInput(
+            title="2011年“春风行动”冬季专场招聘专题宣传活动",
+            theme="就业服务进万家 春风送岗暖人心",
+            starts_on=dt.date(2011, 11, 15),
+            ends_on=dt.date(2011, 11, 30),
+            deadline=dt.date(2011, 12, 5),
+            unit_ids=tuple(u.pk for u in units.values()),
+            deliverables={"photo": 3, "video": 1, "summary": 1},
+        ),
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(created_at=dt.datetime(2011, 11, 10, 9, tzinfo=CST))
+    # unit → (photos sent, video, summary, the day it was sent)
+    plan = {
+        "汉滨区人社局": (3, True, True, dt.date(2011, 12, 2)),
+        "平利县人社局": (3, True, True, dt.date(2011, 12, 5)),
+        "旬阳县人社局": (3, True, True, dt.date(2011, 12, 8)),
+        "紫阳县人社局": (2, False, False, dt.date(2011, 12, 1)),
+        "市技工学校": (3, False, True, dt.date(2011, 12, 4)),
+    }
+    count = 0
+    for name, (photos, video, summary, day) in plan.items():
+        unit = units[name]
+        actor = liaisons.get(unit.pk)
+        short = name.replace("人社局", "")
+        uploads = [
+            SimpleUploadedFile(f"{short}招聘会现场{i + 1}.png", png((220 - 25 * i, 230, 210 + 10 * i)), "image/png")
+            for i in range(photos)
+        ]
+        rows = campaigns.files_add(actor=actor, campaign=campaign, unit=unit, kind="photo", uploads=uploads)
+        if video:
+            clip = SimpleUploadedFile(f"{short}专场招聘会.mp4", DEMO_MP4, "video/mp4")
+            rows += campaigns.files_add(actor=actor, campaign=campaign, unit=unit, kind="video", uploads=[clip])
+        if summary:
+            text = (
+                f"{short}在活动期间举办冬季专场招聘会,组织用人单位进场招聘,现场发放政策宣传资料,"
+                "并通过广播、电子屏和政务微博宣传春风行动各项就业扶持政策。"
+            )
+            rows += campaigns.files_add(actor=actor, campaign=campaign, unit=unit, kind="summary", text=text)
+        when = dt.datetime.combine(day, dt.time(16, 0), tzinfo=CST)
+        CampaignFile.objects.filter(pk__in=[r.pk for r in rows]).update(uploaded_at=when)
+        count += len(rows)
+    return count
+
+
 def build(year: AssessmentYear) -> dict[str, int]:
     """Every part; returns how many objects each added (0 when it was already there)."""
-    return {"website": build_website(year)}
+    return {"website": build_website(year), "campaigns": build_campaign(year)}

@@ -53,6 +53,15 @@ def test_load_demo_on_empty_db_loads_preset_units_logins_and_pieces(db, client, 
     statuses = set(WebsiteItem.objects.values_list("status", flat=True))
     assert {ItemStatus.HEAD, ItemStatus.DEPUTY, ItemStatus.PUBLISHED} <= statuses
     assert WebsiteItem.objects.get(status=ItemStatus.HEAD).unit.name == "汉滨区人社局"
+    # A running campaign with units on time, late and missing (judged on 20 December 2011).
+    import datetime as dt
+
+    from campaigns.models import Campaign
+    from campaigns.services import completion
+
+    states = {r.unit.name: r.state for r in completion(Campaign.objects.get(), dt.date(2011, 12, 20))}
+    assert states["汉滨区人社局"] == "done" and states["旬阳县人社局"] == "late"
+    assert states["石泉县人社局"] == "missing" and states["紫阳县人社局"] == "missing"
 
 
 def test_load_demo_twice_adds_nothing(db, settings, tmp_path):
