@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min, OuterRef, Subquery
@@ -83,3 +84,14 @@ def first_date_subquery():
     return Subquery(
         Publication.objects.filter(piece=OuterRef("pk")).values("piece").annotate(d=Min("date")).values("d")
     )
+
+
+def masked_duplicates(duplicates: list, user) -> list:
+    """Likely duplicates as a reader may see them: bureau staff every unit's piece; a liaison or unit head
+    their own unit's, and another unit's only as "另一单位" — no name, title, id or status (DOMAIN §1)."""
+    if user.is_bureau_staff:
+        return duplicates
+    own = user.unit.name if user.unit_id else None
+    return [
+        d if d.unit_name == own else replace(d, piece_id=0, title="", unit_name="", status_label="") for d in duplicates
+    ]

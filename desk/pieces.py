@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from publicity import services
+from publicity.claimed import claim_summary
 from publicity.duplicates import find_duplicates
 from publicity.models import (
     AssessmentYear,
@@ -29,6 +30,7 @@ from publicity.models import (
 from publicity.outlets import OutletIndex
 from publicity.proof_checks import attach_checks, proof_twins
 from publicity.review import is_own_piece
+from scoring.flags import flags_for
 
 from .access import (
     BUREAU_READERS,
@@ -45,6 +47,7 @@ from .common import (
     current_year,
     error_messages,
     frozen_notice,
+    masked_duplicates,
     unit_score_url,
 )
 from .forms import (
@@ -125,9 +128,16 @@ def piece_list(request):
 @require_roles(*UNIT_READERS, *BUREAU_READERS)
 def piece_detail(request, pk):
     piece = get_piece_for_user(request.user, pk)
-    publications = list(
-        piece.publications.select_related("outlet", "outlet__level", "outlet__category").prefetch_related("evidence")
+    prefetch_related_objects(
+        [piece],
+        Prefetch(
+            "publications",
+            queryset=Publication.objects.select_related("outlet", "outlet__level", "outlet__category").prefetch_related(
+                "evidence"
+            ),
+        ),
     )
+    publications = list(piece.publications.all())
     authors = [a.name for a in piece.authors.all()]
     dups = find_duplicates(
         year_id=piece.year_id, title=piece.title, urls=[p.url for p in publications], exclude_piece_id=piece.pk
@@ -156,7 +166,9 @@ def piece_detail(request, pk):
             "publications": publications,
             "authors": authors,
             "topics": list(piece.topics.all()),
-            "duplicates": dups,
+            "duplicates": masked_duplicates(dups, user),
+            "flags": flags_for(piece.year, [piece]).get(piece.pk),
+            "staff": user.is_bureau_staff,
             "proof_twins": twins,
             "can_edit": user.is_liaison
             and user.unit_id == piece.unit_id
@@ -299,6 +311,8 @@ def piece_form(request, pk=None):
                         "status": saved.get_status_display(),
                     }
                 messages.success(request, done)
+                if getattr(saved, "claims", None):  # found at submission (DOMAIN §10); never names the other unit
+                    messages.warning(request, claim_summary(saved.claims))
                 return redirect("publicity:piece-detail", pk=saved.pk)
         _keep_uploads(request, formset, post)
     else:
@@ -331,7 +345,7 @@ def piece_form(request, pk=None):
             "formset": formset,
             "piece": piece,
             "unit": unit,
-            "duplicates": duplicates,
+            "duplicates": masked_duplicates(duplicates, user),
             "existing_evidence": evidence,
             "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         },

@@ -32,6 +32,7 @@ from publicity.models import (
     RejectionReason,
 )
 from publicity.proof_checks import attach_checks, flagged_piece_ids, proof_twins
+from scoring.flags import flags_for
 
 from . import deadlines
 from .access import (
@@ -142,6 +143,7 @@ def review_queue(request):
     pubs = [pub for p in rows for pub in p.publications.all()]
     attach_checks(pubs, {p.pk: p.title for p in rows})
     twins = proof_twins(year_id=year.pk, piece_ids=[p.pk for p in rows])
+    flags = flags_for(year, rows)  # duplicate claims and late reporting (DOMAIN §10): 3 queries
     query = request.GET.copy()
     query.pop("page", None)
     user = request.user
@@ -157,6 +159,7 @@ def review_queue(request):
                     "piece": p,
                     "dups": dups.get(p.pk, []),
                     "twins": twins.get(p.pk, []),
+                    "flags": flags.get(p.pk),
                     "proof_flagged": any(x.proof and x.proof.flagged for x in p.publications.all()),
                     "no_proof": year.require_proof and p.no_proof,
                     "own": review_services.is_own_piece(user, p),

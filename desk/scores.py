@@ -10,8 +10,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from publicity.models import AssessmentYear, Placement, YearStatus
-from scoring.services import explain_piece, policy_lines, score_year, year_results
+from publicity.models import AssessmentYear, Indicator, Piece, Placement, YearStatus
+from scoring.services import explain_piece, note_text, policy_lines, score_year, year_results
 from scoring.stored import ensure_stored, stored_rank
 
 from .access import BUREAU_READERS, UNIT_READERS, get_piece_for_user, require_roles, unit_for_user
@@ -43,9 +43,18 @@ def unit_score(request, year: int, unit_id: int):
         score = replace(score, rank=rank)
     pieces = result.pieces
     bonus_ids = set(score.bonus_piece_ids)
-    indicators = [
-        {"score": ind, "pieces": [pieces[pid] for pid in ind.piece_ids if pid in pieces]} for ind in score.indicators
-    ]
+    caps = per_piece_caps(score.indicators)
+    indicators = []
+    for ind in score.indicators:
+        points = dict(ind.piece_points)
+        indicators.append(
+            {
+                "score": ind,
+                "pieces": [pieces[pid] for pid in ind.piece_ids if pid in pieces],
+                "entries": [(pieces[pid], points.get(pid)) for pid in ind.piece_ids if pid in pieces],
+                "caps": caps.get(ind.indicator_id, (None, None)),
+            }
+        )
     unit_pieces = [pieces[pid] for pid in score.piece_ids if pid in pieces]
     return render(
         request,
@@ -64,9 +73,42 @@ def unit_score(request, year: int, unit_id: int):
             "own_total": sum((r.amount for r in result.own_rewards.get(unit.pk, {}).values()), Decimal("0.00")),
             "is_own_unit": request.user.unit_id == unit.pk,
             "unit_count": unit_count,
-            "full_score": (result.policy or {}).get("full_score", ""),
+            "full_score": (result.policy or {}).get("full_score", "") if score.has_quota else "",
+            "notes": unit_notes(result, unit.pk, staff=request.user.is_bureau_staff),
+            "staff": request.user.is_bureau_staff,
         },
     )
+
+
+def per_piece_caps(indicators) -> dict[int, tuple]:
+    """{indicator id: (monthly cap, yearly cap)} of the per-piece indicators shown: one query, none without."""
+    ids = [i.indicator_id for i in indicators if i.per_piece and i.indicator_id]
+    if not ids:
+        return {}
+    return {
+        pk: (m, y) for pk, m, y in Indicator.objects.filter(pk__in=ids).values_list("pk", "monthly_cap", "yearly_cap")
+    }
+
+
+def unit_notes(result, unit_id: int, *, staff: bool) -> list[dict]:
+    """The unit's late and duplicate pieces as scoring decided them (DOMAIN §10), in words a liaison may read;
+    bureau staff also get the other units' pieces named (one query, none without a duplicate claim)."""
+    notes = sorted(result.unit_notes(unit_id), key=lambda n: n.piece_id)
+    others: dict[int, tuple] = {}
+    wanted = {pid for n in notes for pid in n.duplicate_of}
+    if staff and wanted:
+        others = {
+            pk: (title, unit)
+            for pk, title, unit in Piece.objects.filter(pk__in=wanted).values_list("pk", "title", "unit__name")
+        }
+    return [
+        {
+            "note": n,
+            "text": note_text(n),
+            "others": [(pid, *others[pid]) for pid in n.duplicate_of if pid in others],
+        }
+        for n in notes
+    ]
 
 
 @require_roles(*SCORE_READERS)
@@ -91,6 +133,7 @@ def piece_reward(request, piece_id: int):
             "placement": placements.get(pub.placement, pub.placement),
             "rules": [explanation.rules[rid] for rid in pub.matched_rule_ids if rid in explanation.rules],
             "wins": reward.rule_id is not None and pub.publication_id == reward.publication_id,
+            "paid": pub.publication_id in reward.paid_publication_ids,
         }
         for pub in reward.publications
     ]
@@ -103,5 +146,6 @@ def piece_reward(request, piece_id: int):
             "explanation": explanation,
             "publications": publications,
             "winning_rule": explanation.rules.get(reward.rule_id),
+            "note_text": note_text(explanation.note) if explanation.note else "",
         },
     )

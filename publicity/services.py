@@ -17,6 +17,7 @@ from audit.recorder import record_many
 from units.models import Unit, User, split_list
 from units.validators import find_control_char, reject_control_chars
 
+from .claimed import claim_summary, claims_of_piece
 from .claims import normalise_title
 from .models import (
     AssessmentYear,
@@ -198,6 +199,13 @@ def record_event(piece: Piece, kind: str, actor: User | None, *, reason: str = "
     )
 
 
+def _claim_detail(piece: Piece) -> str:
+    """Duplicate claims found at submission (DOMAIN §10), kept in the submission's history and on the piece
+    (``piece.claims``) for the page that submitted it. Never names the other unit (the liaison reads it)."""
+    piece.claims = claims_of_piece(piece)
+    return claim_summary(piece.claims) if piece.claims else ""
+
+
 def _save_new_version(piece: Piece, fields: Iterable[str] = ()) -> Piece:
     """Save ``fields`` and raise the version: every change a review must not silently cover."""
     piece.version += 1
@@ -304,7 +312,7 @@ def piece_create(
     _attach_uploads(piece, actor, uploads)
     if submit or approve:
         _ensure_proof(piece, check_proof)
-        record_event(piece, ReviewEventKind.SUBMITTED, actor)
+        record_event(piece, ReviewEventKind.SUBMITTED, actor, detail=_claim_detail(piece))
     if approve:
         record_event(piece, ReviewEventKind.APPROVED, actor, detail=_("录入时直接审核通过(导入已审核的统计表)"))
         counted_changed.send(sender=Piece, year_id=piece.year_id, piece_ids=[piece.pk])
@@ -385,7 +393,7 @@ def piece_update(
     if event == ReviewEventKind.WITHDRAWN:
         record_event(piece, event, actor, detail=_("待审核时修改并保存为草稿,须重新提交审核"))
     elif event is not None:
-        record_event(piece, event, actor)
+        record_event(piece, event, actor, detail=_claim_detail(piece) if submit else "")
     return piece
 
 
@@ -406,7 +414,7 @@ def piece_submit(
     # The first submission date stays: it decides 以先报为准 and timeliness (DOMAIN §10).
     piece.first_submitted_at = piece.first_submitted_at or piece.submitted_at
     _save_new_version(piece, ["status", "submitted_at", "first_submitted_at", "reject_reason"])
-    record_event(piece, kind, actor)
+    record_event(piece, kind, actor, detail=_claim_detail(piece))
     return piece
 
 

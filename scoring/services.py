@@ -40,7 +40,6 @@ from units.models import Unit, User
 from .models import (
     AuthorSplit,
     AuthorWeight,
-    DuplicatePolicy,
     Payout,
     PersonResult,
     RewardRule,
@@ -421,8 +420,9 @@ def score_year(
 ) -> YearScore:
     """Live scores over the approved pieces of ``year``: 15 queries whatever the size under the 2011
     settings; a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
-    weighted author split 1, a scoring narrowed by ``unit_ids`` under first_reported 1 (the other
-    units' claims on the same publications), and a year with a scored reported-figure task 4.
+    weighted author split 1, a scoring narrowed by ``unit_ids`` 1 (the other units' claims on the same
+    publications: they decide 以先报为准, and flag the claim under warn), and a year with a scored
+    reported-figure task 4.
 
     Units: active units of the kinds that have indicators this year, plus any such unit that has
     approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
@@ -515,7 +515,7 @@ def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: 
             )
         )
     context: list[PieceFact] = []
-    if unit_ids is not None and policy.duplicates == DuplicatePolicy.FIRST_REPORTED:
+    if unit_ids is not None:  # 以先报为准 needs them, and under warn the unit's page still flags the claim
         context = claim_context(year, pieces, exclude_unit_ids=unit_ids)  # 1 query
 
     bureau_rules: list[RuleFact] = []

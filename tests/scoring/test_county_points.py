@@ -255,3 +255,28 @@ def test_stored_scores_and_the_command_agree(imported, county_year):
     assert "作者分配:按署名顺序权重 3:2" in data["settings"]
     assert {u["unit"]: u["points"] for u in data["units"]} == {k: f"{v[1]}" for k, v in EXPECTED_UNITS.items()}
     assert [(p["name"], p["reward"]) for p in data["people"]] == [(n, f"{r}") for n, _, r, _ in EXPECTED_PEOPLE]
+
+
+def test_the_unit_page_shows_per_piece_points_month_by_month(
+    client, users, units, imported, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    client.force_login(users["liaison_a"])
+    url = reverse("scoring:unit-score", args=[2012, units["a"].pk])
+    client.get(url)  # the year's first view stores its scores (scoring.stored)
+    # session 2, unit, year, narrowed scoring 20 (15 + per-piece 3 + weights + other units' claims), rank, caps
+    with django_assert_max_num_queries(26):
+        page = client.get(url).content.decode()
+    assert 'id="points">13.50<' in page and 'id="item-points">1.50<' in page and 'id="piece-points">+12.00<' in page
+    assert "每月上限 10.00 分" in page
+    march = page.split('data-month="3"')[1].split("</tr>")[0]
+    assert '<td class="num">3</td><td class="num">13</td><td class="num month-points">10.00</td>' in march
+    assert "已封顶" in march
+    april = page.split('data-month="4"')[1].split("</tr>")[0]
+    assert "2.00" in april and "已封顶" not in april
+    assert "按篇计分:12.00 分" in page
+    client.force_login(users["liaison_dept"])
+    page = client.get(reverse("scoring:unit-score", args=[2012, units["dept"].pk])).content.decode()
+    assert 'id="coefficient">×1.50<' in page and 'id="item-points">0.00<' in page
+    assert '<td class="num">1</td><td class="num">2.25</td><td class="num month-points">2.25</td>' in page

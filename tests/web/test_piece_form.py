@@ -112,7 +112,9 @@ def test_duplicate_warning_needs_confirmation(client, users, units, make_piece):
     response = client.post(CREATE, piece_post())
     page = response.content.decode()
     assert response.status_code == 400
-    assert "疑似重复稿件" in page and "旬阳县人社局" in page and "标题相同" in page
+    # another unit's piece is "另一单位" to a liaison: neither its unit, nor its title, nor a link to it
+    assert "疑似重复稿件" in page and "另一单位的稿件(标题相同)" in page
+    assert "旬阳县人社局" not in page and "“春风行动”招聘会" not in page
     assert Piece.objects.filter(unit=units["a"]).count() == 0
     response = client.post(CREATE, piece_post(confirm_duplicate="on"))
     assert response.status_code == 302
@@ -125,7 +127,7 @@ def test_duplicate_by_url(client, users, units, make_piece):
     client.force_login(users["liaison_a"])
     data = piece_post(**{"pub-0-outlet": "人民网", "pub-0-url": "http://www.people.com.cn/n/1.html/"})
     page = client.post(CREATE, data).content.decode()
-    assert "链接相同" in page and "完全不同的标题内容" in page
+    assert "另一单位的稿件(链接相同)" in page and "完全不同的标题内容" not in page
     assert not Piece.objects.filter(unit=units["a"]).exists()
 
 
