@@ -174,4 +174,11 @@ def build_campaign(year: AssessmentYear) -> int:
 
 def build(year: AssessmentYear) -> dict[str, int]:
     """Every part; returns how many objects each added (0 when it was already there)."""
-    return {"website": build_website(year), "campaigns": build_campaign(year)}
+    from .demo_figures import build_own_schedule, build_subscription
+
+    return {
+        "website": build_website(year),
+        "campaigns": build_campaign(year),
+        "figures": build_subscription(year, png),
+        "own_rewards": build_own_schedule(year),
+    }

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from figures.services import year_summaries
 from publicity.models import AssessmentYear, PeriodReport, ReportCadence, ReportingRule
 from publicity.reporting import Rule, due_date
 from scoring.rules import rank_units
@@ -90,6 +91,7 @@ class Circular:
     provisional: bool = False  # made from a year not closed: figures can still change
     number: str = ""  # 文号, e.g. 安人社办发〔2011〕15号 (typed by the bureau)
     issued: dt.date | None = None  # 印发日期
+    figures: list = field(default_factory=list)  # reported-figure tasks (figures.services.TaskSummary)
 
     @property
     def title(self) -> str:
@@ -201,6 +203,7 @@ def build_circular(year: AssessmentYear, month: int, *, number: str = "", issued
         provisional=not year.is_frozen,
         number=number.strip(),
         issued=issued,
+        figures=year_summaries(year),  # as they stand: a reported figure has no month
     )
 
 

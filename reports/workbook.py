@@ -73,6 +73,7 @@ def write_year_workbook(
     write_payout(wb, year, results, **common)
     step(6, total, f"正在写“{STATS_SHEET}”")
     write_statistics(wb, year, authors=authors, topics=topics, **common)
+    write_figures(wb, year, results, **common)  # only when the year has reported-figure tasks
     return save_workbook(wb, target)
 
 
@@ -297,6 +298,76 @@ def write_statistics(wb, year, *, authors, topics, office, date, provisional=Fal
     return sheet
 
 
+FIGURES_SHEET = "报送数据任务"
+
+
+def write_figures(wb, year, results, *, office, date, provisional=False) -> GovSheet | None:
+    """报送数据任务 (发行征订 and the like): one row per task and unit — target, reported, status, the approved
+    figure and, for a scored task, the item's points (from ``results``, as the score pages show them).
+    Written only when the year has such a task; three queries per task (tasks are a handful)."""
+    from figures.services import task_lines
+
+    tasks = list(year.figure_tasks.prefetch_related("unit_kinds").order_by("order", "id"))
+    if not tasks:
+        return None
+    points = {(f.task_id, u.unit_id): f.points for u in results.units for f in u.figures}
+    sheet = GovSheet(
+        wb,
+        FIGURES_SHEET,
+        title=sheet_title(year, "报送数据任务完成情况表"),
+        columns=[
+            Column("任务", 18),
+            Column("单位", 22),
+            Column("计量单位", 8),
+            Column("任务数", 9, INTEGER),
+            Column("报送数", 9, INTEGER),
+            Column("状态", 9),
+            Column("审核通过数", 11, INTEGER),
+            Column("完成率", 9, PERCENT),
+            Column("单项得分", 10, POINTS),
+            Column("退回原因/说明", 30, wrap=True),
+        ],
+        office=office,
+        date=date,
+        provisional=provisional,
+    )
+    for task in tasks:
+        lines = task_lines(task)
+        for line in lines:
+            report = line.report
+            approved = line.approved_value
+            rate = Decimal(approved or 0) / line.target if line.target else None
+            sheet.row(
+                [
+                    task.name,
+                    line.unit.name,
+                    task.unit_label,
+                    line.target,
+                    report.value if report else None,
+                    report.get_status_display() if report else "未报送",
+                    approved,
+                    percent_value(rate) if rate is not None else None,
+                    points.get((task.pk, line.unit.pk)) if task.is_scored else None,
+                    (report.reject_reason or report.note) if report else None,
+                ]
+            )
+        sheet.total(
+            [
+                f"{task.name}合计",
+                f"{len(lines)}个单位",
+                None,
+                sum(line.target for line in lines),
+                sum(line.report.value for line in lines if line.report),
+                None,
+                sum(line.approved_value or 0 for line in lines),
+                None,
+                None,
+                None,
+            ]
+        )
+    return sheet
+
+
 # ----------------------------------------------------------------------------- monthly circular
 
 
@@ -370,4 +441,37 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
         sheet.row([n, m.unit_name, m.kind_name, m.due])
     if not circular.missing:
         sheet.blank_note("应报单位均已报送。")
+    if circular.figures:
+        sheet = GovSheet(
+            wb,
+            FIGURES_SHEET,
+            title=f"{circular.year}年报送数据任务完成情况（截至{circular.as_of.month}月{circular.as_of.day}日）",
+            columns=[
+                Column("任务", 22),
+                Column("参加单位", 10, INTEGER),
+                Column("任务数合计", 12, INTEGER),
+                Column("审核通过合计", 13, INTEGER),
+                Column("完成率", 9, PERCENT),
+                Column("已通过单位", 11, INTEGER),
+                Column("待审核", 9, INTEGER),
+                Column("未报送", 9, INTEGER),
+            ],
+            office=circular.office,
+            date=today,
+            provisional=circular.provisional,
+        )
+        for f in circular.figures:
+            rate = Decimal(f.approved) / f.target if f.target else None
+            sheet.row(
+                [
+                    f"{f.task.name}（{f.task.unit_label}）",
+                    f.units,
+                    f.target,
+                    f.approved,
+                    percent_value(rate) if rate is not None else None,
+                    f.approved_units,
+                    f.pending,
+                    f.missing,
+                ]
+            )
     return save_workbook(wb, target)
