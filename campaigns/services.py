@@ -48,6 +48,11 @@ class CampaignInput:
     deliverables: dict[str, int] = field(default_factory=dict)
 
 
+def ordered(deliverables) -> list[Deliverable]:
+    """Photos, video, summary: the order a campaign notice lists them (not the alphabet of their codes)."""
+    return sorted(deliverables, key=lambda d: KIND_ORDER.index(d.kind))
+
+
 # --- who may do what ---------------------------------------------------------------------------
 
 

@@ -81,7 +81,7 @@ def completion_xlsx(request, pk):
     campaign = get_campaign_for_user(request.user, pk)
     today = deadline_day(request, campaign.year)
     rows = services.completion(campaign, today)
-    kinds = [d for d in campaign.deliverables.all()]
+    kinds = services.ordered(campaign.deliverables.all())
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("完成情况"))
     ws.freeze_panes = "A4"

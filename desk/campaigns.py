@@ -212,7 +212,7 @@ def campaign_detail(request, pk):
             "counts": services.summary(rows),
             "labels": services.State.LABELS,
             "state": wanted,
-            "deliverables": [(d.get_kind_display(), d.count) for d in campaign.deliverables.all()],
+            "deliverables": [(d.get_kind_display(), d.count) for d in services.ordered(campaign.deliverables.all())],
             "today": today,
             "can_manage": request.user.has_role(*CAMPAIGN_MANAGERS) and not campaign.year.is_frozen,
         },
@@ -231,7 +231,7 @@ def _render_unit(request, campaign: Campaign, unit: Unit, *, forms_by_kind=None,
     can_upload = services.can_upload(user, unit.pk) and not campaign.year.is_frozen
     forms_by_kind = forms_by_kind or {}
     sections = []
-    for d in campaign.deliverables.all():
+    for d in services.ordered(campaign.deliverables.all()):
         form = forms_by_kind.get(d.kind) or UploadForm(initial={"kind": d.kind}, auto_id=f"id_{d.kind}_%s")
         sections.append(
             {

@@ -168,7 +168,7 @@ def test_bureau_completion_table_zip_and_xlsx(client, users, units, campaign, ph
     ws = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][0] == "社会工作主题宣传活动" and "材料截止 2011-04-09" in values[1][0]
-    assert values[2][:4] == ["序号", "单位", "单位类型", "照片(要求2)"]
+    assert values[2][:6] == ["序号", "单位", "单位类型", "照片(要求2)", "视频(要求1)", "书面总结(要求1)"]
     body = {row[1]: row for row in values[3:]}
     assert body["汉滨区人社局"][3:7] == [2, 1, 1, "逾期完成"] and body["汉滨区人社局"][7].startswith("2011-04-11")
     assert body["旬阳县人社局"][3:7] == [0, 0, 0, "逾期未交"]
