@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from jobs.runner import job_start
 from publicity.models import (
     AssessmentYear,
     Indicator,
+    IndicatorMethod,
     Piece,
     PieceStatus,
     ReportingRule,
@@ -28,8 +30,17 @@ from publicity.models import (
     YearStatus,
 )
 from publicity.reporting import Rule, month_states
-from scoring.models import RewardSchedule, ScoringPolicy, YearStatusLog
-from scoring.services import rollover_plan, year_open, year_publish, year_reopen, year_rollover
+from scoring.models import AuthorSplit, RewardSchedule, ScoringPolicy, UnitYearSetting, YearStatusLog
+from scoring.services import (
+    payout_text,
+    rollover_plan,
+    split_text,
+    timeliness_text,
+    year_open,
+    year_publish,
+    year_reopen,
+    year_rollover,
+)
 from scoring.tasks import year_close_job
 from units.models import Role, Unit
 
@@ -86,6 +97,81 @@ def _rules_summary(year: AssessmentYear) -> dict:
     }
 
 
+def _num(value) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def scoring_settings(year: AssessmentYear) -> list[dict]:
+    """The year's scoring rules in words (DOMAIN §6, §7, §10), each with the admin page that edits it: at most
+    7 queries (policy, bureau schedule and its weights, per-piece indicators with their level points and
+    category factors, unit coefficients)."""
+    rows: list[dict] = []
+    policy = ScoringPolicy.objects.filter(year=year).select_related("bonus_min_level").first()
+    if policy is None:
+        rows.append({"label": _("计分规则"), "text": _("尚未设置"), "url": reverse("admin:scoring_scoringpolicy_add")})
+    else:
+        url = reverse("admin:scoring_scoringpolicy_change", args=[policy.pk])
+        rows += [
+            {
+                "label": _("任务考核"),
+                "text": _("单项满分%(s)s分,每少一篇扣%(p)s分,超额每篇加%(b)s分(不超过满分的%(cap)s%%),最低%(floor)s分")
+                % {
+                    "s": _num(policy.full_score),
+                    "p": _num(policy.penalty_per_piece),
+                    "b": _num(policy.bonus_per_piece),
+                    "cap": _num(policy.bonus_cap_ratio * 100),
+                    "floor": _num(policy.floor),
+                },
+                "url": url,
+            },
+            {"label": _("重复报送"), "text": policy.get_duplicate_claims_display(), "url": url},
+            {"label": _("报送时限"), "text": timeliness_text(policy.timeliness, policy.timeliness_days), "url": url},
+        ]
+    schedule = RewardSchedule.objects.filter(year=year, owner_unit__isnull=True).first()
+    if schedule is None:
+        rows.append({"label": _("奖励标准"), "text": _("尚未设置"), "url": reverse("admin:scoring_rewardschedule_add")})
+    else:
+        url = reverse("admin:scoring_rewardschedule_change", args=[schedule.pk])
+        weights = (
+            list(schedule.author_weights.values_list("weight", flat=True))
+            if schedule.author_split == AuthorSplit.WEIGHTS
+            else []
+        )
+        rows += [
+            {"label": _("一稿多投"), "text": payout_text(schedule.payout, schedule.top_n), "url": url},
+            {"label": _("作者分配"), "text": split_text(schedule.author_split, weights), "url": url},
+        ]
+    per_piece = (
+        Indicator.objects.filter(year=year, method=IndicatorMethod.PER_PIECE)
+        .select_related("unit_kind")
+        .prefetch_related("level_points__level", "category_factors__category")
+    )
+    for ind in per_piece:
+        parts = ["、".join(f"{lp.level.name}{_num(lp.points)}" for lp in ind.level_points.all())]
+        parts += [f"{f.category.name}×{_num(f.factor)}" for f in ind.category_factors.all()]
+        if ind.monthly_cap is not None:
+            parts.append(_("每月上限%(cap)s") % {"cap": _num(ind.monthly_cap)})
+        if ind.yearly_cap is not None:
+            parts.append(_("全年上限%(cap)s") % {"cap": _num(ind.yearly_cap)})
+        rows.append(
+            {
+                "label": _("按篇计分 %(code)s(%(kind)s)") % {"code": ind.code, "kind": ind.unit_kind.name},
+                "text": ind.name + ":" + ";".join(p for p in parts if p),
+                "url": reverse("admin:publicity_indicator_change", args=[ind.pk]),
+            }
+        )
+    coefficients = UnitYearSetting.objects.filter(year=year).count()
+    rows.append(
+        {
+            "label": _("单位系数"),
+            "text": _("%(n)s个单位单设系数(其余单位为1)") % {"n": coefficients} if coefficients else _("所有单位均为1"),
+            "url": reverse("admin:scoring_unityearsetting_changelist") + f"?year__id__exact={year.pk}",
+        }
+    )
+    return rows
+
+
 @require_roles(*BUREAU_ADMIN)
 def year_page(request, year: int):
     year = get_object_or_404(AssessmentYear, year=year)
@@ -96,6 +182,7 @@ def year_page(request, year: int):
             "year": year,
             "pending": _pending(year),
             "summary": _rules_summary(year),
+            "scoring_settings": scoring_settings(year),
             "logs": YearStatusLog.objects.filter(year=year).select_related("actor")[:20],
             "next_exists": AssessmentYear.objects.filter(year=year.year + 1).exists(),
         },

@@ -220,3 +220,37 @@ def test_admin_year_form_links_to_the_console(admin_client, year):
     html = admin_client.get(reverse("admin:publicity_assessmentyear_change", args=[year.pk])).content.decode()
     assert reverse("console:year", args=[2011]) in html
     assert "Closing links" not in html
+
+
+def test_year_page_lists_the_scoring_settings_with_their_admin_pages(admin_client, django_assert_max_num_queries):
+    policy = ScoringPolicy.objects.get(year__year=2011)
+    html = admin_client.get(url("year")).content.decode()
+    section = html.split('id="scoring-settings"')[1].split("</section>")[0]
+    # the 2011 preset, in words
+    assert "单项满分4分,每少一篇扣0.1分,超额每篇加0.1分(不超过满分的30%),最低0分" in section
+    assert "仅提示,均计分" in section and "不限报送时间" in section
+    assert "取最高一档" in section and "作者平均分配" in section and "所有单位均为1" in section
+    assert reverse("admin:scoring_scoringpolicy_change", args=[policy.pk]) in section
+    # the county_points preset: every §10 setting it changes
+    call_command("loaddata", "county_points", verbosity=0)
+    from scoring.models import UnitYearSetting
+    from units.models import Unit
+
+    UnitYearSetting.objects.create(
+        year=AssessmentYear.objects.get(year=2012),
+        unit=Unit.objects.create(name="小单位", kind=Indicator.objects.get(pk=201201).unit_kind),
+        coefficient="1.5",
+    )
+    with django_assert_max_num_queries(30):
+        html = admin_client.get(url("year", 2012)).content.decode()
+    section = html.split('id="scoring-settings"')[1].split("</section>")[0]
+    assert "以先报为准,后报的不计分" in section
+    assert "首次提交晚于最早刊发30天为逾期报送,不计分" in section
+    assert "取最高两档" in section and "按署名顺序权重 3:2" in section
+    assert (
+        "媒体发稿积分(按篇计分):中央/国家级5、省级3、市级2、县级1;网站×0.5;商业网站×0.5;新媒体×0.5;每月上限10"
+        in section
+    )
+    assert section.count("按篇计分 P(") == 3 and "1个单位单设系数(其余单位为1)" in section
+    assert reverse("admin:publicity_indicator_change", args=[201201]) in section
+    assert reverse("admin:scoring_rewardschedule_change", args=[201201]) in section
