@@ -6,8 +6,9 @@ SQLite is the zero-setup default; set DATABASE_URL for PostgreSQL in production.
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.database import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseBusyMiddleware",  # SQLite still locked after its timeout: a Chinese 503
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,8 +98,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# On SQLite: WAL journal, IMMEDIATE transactions and a 20 s busy timeout (config/database.py), so the
+# later of two writers waits and gets the services' Chinese message, not "database is locked".
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", "60"),
     )
@@ -106,7 +110,7 @@ DATABASES = {
 # A PostgreSQL read replica for reports (docs/deployment.md): report pages and report jobs read from it
 # through units.routers; every write and everything else uses "default".
 if os.getenv("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
+    DATABASES["replica"] = database_settings(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=envint("CONN_MAX_AGE", "60")
     )
 READ_REPLICA_ENABLED = "replica" in DATABASES

@@ -48,7 +48,12 @@ def pytest_configure(config):
 
     if "replica" not in connections.settings:
         default = connections.settings["default"]
-        connections.settings["replica"] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+        replica = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+        if "transaction_mode" in default.get("OPTIONS", {}):
+            # SQLite (config.database): a reader's transactions must not take the write lock that the
+            # default alias holds on the same in-memory database.
+            replica["OPTIONS"] = {**default["OPTIONS"], "transaction_mode": "DEFERRED"}
+        connections.settings["replica"] = replica
         settings.DATABASES["replica"] = connections.settings["replica"]
 
     # Tests run without collectstatic, but pytest-django forces DEBUG off, which puts whitenoise in
