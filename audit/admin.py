@@ -1,3 +1,5 @@
+import axes.admin as axes_admin  # registers axes' admins first, so AccessAttempt's can be replaced below
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -16,6 +18,35 @@ from .services import user_set_active, user_set_roles, validate_roles
 # Roles are flags on the user (三员分立, audit/permissions.py); groups are not used.
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
+
+# Unlocking an account early (the sysadmin deletes its django-axes attempt record) is recorded.
+
+
+def _record_unlock(request, attempt) -> None:
+    record(
+        AuditAction.UNLOCK,
+        request=request,
+        model=User,
+        object_id=getattr(User._default_manager.filter(username=attempt.username).first(), "pk", ""),
+        object_repr=attempt.username or "",
+        message=f"删除登录失败记录(连续失败{attempt.failures_since_start}次),提前解锁",
+    )
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        _record_unlock(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for attempt in queryset:
+            _record_unlock(request, attempt)
+        super().delete_queryset(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 ROLE_FIELDS = tuple(f"is_{r}" for r in Role.values)
 # Never editable in the admin: superuser/staff/groups are not how rights are given here.

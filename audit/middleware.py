@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from .context import LAST_SEEN, mark_activity, reset_request, set_request
 from .models import AuditAction, Outcome
-from .recorder import record
+from .recorder import keeping_refusals, record
 
 
 class AuditContextMiddleware:
-    """Makes the request (user, IP) known to the audit recorder; records refused requests (403)."""
+    """Makes the request (user, IP) known to the audit recorder; records refused requests (403) and
+    the refusals (uploads, imports) noted while the request ran."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,7 +32,8 @@ class AuditContextMiddleware:
     def __call__(self, request):
         token = set_request(request)
         try:
-            response = self.get_response(request)
+            with keeping_refusals():  # refused uploads and imports, written once their transaction is over
+                response = self.get_response(request)
             if response.status_code == 403 and getattr(request, "user", None) and request.user.is_authenticated:
                 record(
                     AuditAction.ACCESS_DENIED,
@@ -51,8 +53,8 @@ class SessionSecurityMiddleware:
       treats the request as anonymous; the session row is deleted here as well.
     - Idle for longer than SESSION_IDLE_TIMEOUT seconds: logged out. The last activity is
       refreshed at most once a minute (SESSION_TOUCH_SECONDS) so ordinary pages do not write the
-      session on every request; SESSION_COOKIE_AGE (= the idle timeout) ends the stored session
-      too, because each refresh pushes its expiry forward.
+      session on every request. The stored session lives longer (SESSION_COOKIE_AGE, 12 hours)
+      so that the idle user's next request finds it here and the sign-out is recorded (会话超时).
     """
 
     def __init__(self, get_response):

@@ -30,6 +30,10 @@ class AuditAction(models.TextChoices):
     BACKUP = "backup", _("备份")
     RESTORE = "restore", _("恢复")
     PURGE = "purge", _("清理过期审计日志")
+    NOT_FOUND = "out_of_scope", _("越权查看(404)")
+    UPLOAD_REFUSED = "upload_refused", _("上传被拒")
+    IMPORT_REFUSED = "import_refused", _("导入被拒")
+    UNLOCK = "unlock", _("解锁账号")
 
 
 class Outcome(models.TextChoices):

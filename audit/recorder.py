@@ -216,6 +216,47 @@ def record_many(action: str, objs: Iterable, *, message: str = "") -> int:
     return len(rows)
 
 
+# ---- refusals: kept although the refusing transaction rolls back ---------------------------
+
+_pending: ContextVar[list | None] = ContextVar("audit_pending_refusals", default=None)
+
+
+def record_refusal(action: str, *, message: str = "", **kwargs) -> None:
+    """A refused upload or import (``outcome`` denied). A service refuses by raising inside its
+    transaction, which rolls back with any row written there; so inside a transaction the event
+    waits for the enclosing ``keeping_refusals()`` (every request has one: AuditContextMiddleware;
+    import commands open their own) and is written after it, outside the transaction."""
+    from django.db import DatabaseError, connection, transaction
+
+    kwargs.setdefault("actor", current_actor())
+    pending = _pending.get()
+    if pending is not None and connection.in_atomic_block:
+        pending.append((action, message, kwargs))
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a failed audit write leaves the caller's transaction usable
+            record(action, outcome=Outcome.DENIED, message=message, **kwargs)
+    except (DatabaseError, RuntimeError) as exc:
+        # The refusal itself must still reach the user, even where there is no database to record it
+        # in (a reader run on its own; pytest's blocker raises RuntimeError).
+        log.warning("audit: could not record a refusal (%s): %s", action, exc)
+
+
+@contextlib.contextmanager
+def keeping_refusals():
+    token = _pending.set([])
+    try:
+        yield
+    finally:
+        pending = _pending.get() or []
+        _pending.reset(token)
+        for action, message, kwargs in pending:
+            try:
+                record(action, outcome=Outcome.DENIED, message=message, **kwargs)
+            except Exception:  # a failed audit write must not turn the user's page into a 500
+                log.exception("audit: could not record a refusal")
+
+
 # ---- model signals -------------------------------------------------------------------------
 
 
@@ -390,8 +431,24 @@ def connect() -> None:
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit_logged_out")
     auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="audit_login_failed")
+    from sheets import tabular  # a floor below: it tells its listeners of every refused file
+
+    if _import_file_refused not in tabular.refusal_listeners:
+        tabular.refusal_listeners.append(_import_file_refused)
     try:
         from axes.signals import user_locked_out
     except ImportError:  # pragma: no cover - axes is a dependency
         return
     user_locked_out.connect(_locked_out, dispatch_uid="audit_locked_out")
+
+
+def _import_file_refused(name: str, message: str) -> None:
+    record_refusal(AuditAction.IMPORT_REFUSED, object_repr=_file_label(name), message=message)
+
+
+def _file_label(name: str) -> str:
+    """An uploader's file name fit for an audit row (no path, no control characters)."""
+    import unicodedata
+
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if unicodedata.category(c)[0] != "C")[:MAX_REPR]

@@ -304,7 +304,11 @@ AXES_VERBOSE = False
 # Sessions end after 30 minutes idle (audit.middleware.SessionSecurityMiddleware), at logout, when
 # the browser closes, and at once when the account is disabled (audit.services.user_set_active).
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", "1800")
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# The stored session outlives the idle timeout (12 hours), so that the idle user's next request finds
+# it and the middleware signs them out *and records it* (会话超时); a session row that expired with the
+# timeout would just vanish, leaving no trace in the audit trail. The 30 minutes are enforced by the
+# middleware from the last activity; the cookie itself ends when the browser closes.
+SESSION_COOKIE_AGE = max(SESSION_IDLE_TIMEOUT, envint("SESSION_STORE_SECONDS", str(12 * 3600)))
 SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from audit.context import current_request
 from publicity.models import Evidence, Piece
 from units.models import Role, Unit, User
 
@@ -64,13 +65,32 @@ def unit_for_user(user: User, unit_id: int | str | None) -> Unit:
         return get_object_or_404(Unit, pk=_int_or_404(unit_id))
     own = user_unit(user)
     if unit_id not in (None, "") and _int_or_404(unit_id) != own.pk:
-        raise Http404(_("没有找到该单位。"))
+        scoped_or_404(user, Unit.objects.filter(pk=own.pk), pk=_int_or_404(unit_id))  # records the probe
     return own
+
+
+def scoped_or_404(user: User, queryset, **lookup):
+    """``queryset.get(**lookup)`` where ``queryset`` is what the user may see; otherwise a 404, and
+    when the object exists but lies outside the user's scope the probe is recorded in the audit
+    trail (越权查看(404)): the user is not told it exists, the auditor is."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        model = queryset.model
+        target = model._base_manager.filter(**lookup).first()
+        if target is not None:
+            from audit.models import AuditAction, Outcome
+            from audit.recorder import record
+
+            request = current_request()
+            path = f"{request.method} {request.get_full_path()[:400]}" if request is not None else ""
+            record(AuditAction.NOT_FOUND, obj=target, outcome=Outcome.DENIED, message=f"不在本人可见范围:{path}")
+        raise Http404(_("没有找到该对象。")) from None
 
 
 def get_piece_for_user(user: User, pk: int, *, for_write: bool = False) -> Piece:
     """A piece the user may read (404 otherwise). ``for_write``: also the right to edit it (403)."""
-    piece = get_object_or_404(Piece.objects.visible_to(user).select_related("unit", "unit__kind", "year"), pk=pk)
+    piece = scoped_or_404(user, Piece.objects.visible_to(user).select_related("unit", "unit__kind", "year"), pk=pk)
     if for_write and not (user.is_liaison and user.unit_id == piece.unit_id):
         raise PermissionDenied(_("您无权修改该稿件。"))
     return piece
@@ -78,9 +98,10 @@ def get_piece_for_user(user: User, pk: int, *, for_write: bool = False) -> Piece
 
 def get_evidence_for_user(user: User, pk: int) -> Evidence:
     visible = Piece.objects.visible_to(user)
-    return get_object_or_404(
-        Evidence.objects.select_related("publication__piece"), pk=pk, publication__piece__in=visible
-    )
+    try:
+        return Evidence.objects.select_related("publication__piece").get(pk=pk, publication__piece__in=visible)
+    except Evidence.DoesNotExist:
+        return scoped_or_404(user, Evidence.objects.none(), pk=pk)
 
 
 def _int_or_404(value) -> int:
@@ -99,7 +120,7 @@ def get_website_item_for_user(user: User, pk: int):
     """A website item the user may read: another unit's is a 404."""
     from website.models import WebsiteItem
 
-    return get_object_or_404(WebsiteItem.objects.visible_to(user).select_related("unit", "year"), pk=pk)
+    return scoped_or_404(user, WebsiteItem.objects.visible_to(user).select_related("unit", "year"), pk=pk)
 
 
 # --- campaign tasks (campaigns app) -------------------------------------------------------------
@@ -111,8 +132,10 @@ def get_campaign_for_user(user: User, pk: int):
     """A campaign the user may read: a campaign the user's unit does not take part in is a 404."""
     from campaigns.models import Campaign
 
-    return get_object_or_404(
-        Campaign.objects.visible_to(user).select_related("year").prefetch_related("deliverables").distinct(), pk=pk
+    return scoped_or_404(
+        user,
+        Campaign.objects.visible_to(user).select_related("year").prefetch_related("deliverables").distinct(),
+        pk=pk,
     )
 
 
@@ -132,5 +155,5 @@ def get_campaign_file_for_user(user: User, pk: int):
 
     item = get_object_or_404(CampaignFile.objects.select_related("campaign__year", "unit"), pk=pk)
     if not (user.has_role(*BUREAU_READERS) or (user.has_role(*UNIT_READERS) and user.unit_id == item.unit_id)):
-        raise Http404(_("没有找到该材料。"))
+        scoped_or_404(user, CampaignFile.objects.none(), pk=pk)  # a 404, the probe recorded
     return item

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from jobs.models import Job
 
+from .access import scoped_or_404
+
 
 def get_job_for_user(user, pk: int) -> Job:
-    return get_object_or_404(Job.objects.visible_to(user).select_related("owner"), pk=pk)
+    return scoped_or_404(user, Job.objects.visible_to(user).select_related("owner"), pk=pk)
 
 
 def job_state(job: Job) -> dict:

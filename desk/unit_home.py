@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -23,6 +23,7 @@ from .access import (
     PIECE_WRITERS,
     UNIT_READERS,
     require_roles,
+    scoped_or_404,
     user_unit,
 )
 from .common import (
@@ -116,6 +117,6 @@ def unit_home(request):
 @require_roles(*UNIT_READERS)
 def reminder_read(request, pk):
     unit = user_unit(request.user)
-    reminder = get_object_or_404(Reminder, pk=pk, unit=unit)
+    reminder = scoped_or_404(request.user, Reminder.objects.filter(unit=unit), pk=pk)
     services.reminder_mark_read(actor=request.user, reminder=reminder)
     return redirect("publicity:unit-home")

@@ -11,6 +11,7 @@ Archive layout::
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -155,25 +156,106 @@ def read_archive(archive: Path, workdir: Path) -> dict:
     return manifest
 
 
+AUDIT_LABEL = "audit.auditevent"
+# Kept through a restore: the audit trail (append-only, below), and what migrate builds.
+KEPT_TABLES = {"audit_auditevent", "django_content_type", "auth_permission"}
+
+
 def database_is_empty() -> bool:
-    return not any(count for count in row_counts().values())
+    """No business data (the audit trail does not count: a restore keeps it and only appends)."""
+    return not any(count for label, count in row_counts().items() if label != AUDIT_LABEL)
+
+
+def _flush_all_but_kept() -> None:
+    """Empty every table except the audit trail (and the content types/permissions migrate made)."""
+    from django.core.management.color import no_style
+
+    tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in KEPT_TABLES]
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=False)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _audit_plan(rows: list[dict]) -> tuple[list[dict], int]:
+    """The backup's audit rows not yet in the database, and how many it has that are. A backup row
+    whose id exists with other content would rewrite the trail: BackupError, nothing is touched."""
+    from django.core import serializers
+
+    from audit.models import AuditEvent
+
+    by_pk = {row["pk"]: row for row in rows}
+    live = {}
+    pks = sorted(by_pk)
+    for i in range(0, len(pks), 500):
+        batch = AuditEvent.objects.filter(pk__in=pks[i : i + 500]).order_by("pk")
+        for row in json.loads(serializers.serialize("json", batch)):
+            live[row["pk"]] = row
+    differing = [pk for pk, row in live.items() if _comparable(row) != _comparable(by_pk[pk])]
+    if differing:
+        shown = "、".join(str(pk) for pk in sorted(differing)[:10])
+        raise BackupError(
+            f"备份中有{len(differing)}条审计日志与现有记录内容不同(编号 {shown}"
+            f"{'……' if len(differing) > 10 else ''}),恢复会改写审计日志,已拒绝。"
+            "请确认备份来自本系统,或在空数据库上恢复。"
+        )
+    return [row for pk, row in by_pk.items() if pk not in live], len(live)
+
+
+def _comparable(row: dict) -> dict:
+    """A serialised audit row with values as they compare across databases (time to the second
+    in UTC, JSON as parsed)."""
+    fields = dict(row["fields"])
+    at = fields.get("at")
+    if at:
+        fields["at"] = dt.datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(dt.UTC).replace(microsecond=0)
+    return fields
+
+
+def _append_audit(rows: list[dict]) -> None:
+    from django.core import serializers
+    from django.core.management.color import no_style
+
+    from audit.models import AuditEvent
+
+    objects = [d.object for d in serializers.deserialize("json", json.dumps(rows))]
+    AuditEvent.objects.bulk_create(objects, batch_size=500)
+    with connection.cursor() as cursor:  # ids were given: the next new row must not collide
+        for sql in connection.ops.sequence_reset_sql(no_style(), [AuditEvent]):
+            cursor.execute(sql)
 
 
 def restore_backup(archive: Path, *, force: bool = False) -> dict:
+    """Restore the archive. Business tables are replaced; the audit trail is **not**: its rows stay,
+    the backup's rows that are missing are appended (same ids), and a backup whose audit row differs
+    from the live row of the same id is refused before anything is touched. The manifest returned
+    carries ``audit`` = {"in_backup", "already_present", "appended"} for the restore's own record."""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         manifest = read_archive(archive, workdir)
         unknown = set(manifest["counts"]) - {m._meta.label_lower for m in backed_up_models()}
         if unknown:
             raise BackupError(f"备份含有本版本没有的数据表:{'、'.join(sorted(unknown))};请先升级程序并执行 migrate。")
+        rows = json.loads((workdir / "data.json").read_text("utf-8"))
+        audit_rows = [r for r in rows if r["model"] == AUDIT_LABEL]
+        (workdir / "data.json").write_text(
+            json.dumps([r for r in rows if r["model"] != AUDIT_LABEL], ensure_ascii=False), "utf-8"
+        )
+        missing, present = _audit_plan(audit_rows)  # refuses a rewriting backup before the flush
         if not database_is_empty():
             if not force:
-                raise BackupError("数据库不是空的。恢复会清空现有数据,确认无误请加 --force。")
-            call_command("flush", interactive=False, verbosity=0)
+                raise BackupError("数据库不是空的。恢复会清空现有数据(审计日志保留),确认无误请加 --force。")
+            _flush_all_but_kept()
         with transaction.atomic(), suspended():
             call_command("loaddata", str(workdir / "data.json"), verbosity=0)
+            _append_audit(missing)
             counts = row_counts()
-            wrong = {k: (v, counts.get(k)) for k, v in manifest["counts"].items() if counts.get(k) != v}
+            wrong = {
+                k: (v, counts.get(k)) for k, v in manifest["counts"].items() if counts.get(k) != v and k != AUDIT_LABEL
+            }
+            if counts.get(AUDIT_LABEL, 0) < manifest["counts"].get(AUDIT_LABEL, 0):
+                wrong[AUDIT_LABEL] = (manifest["counts"][AUDIT_LABEL], counts.get(AUDIT_LABEL, 0))
             if wrong:
                 details = "、".join(f"{k} 应为{want}行,实际{got}行" for k, (want, got) in sorted(wrong.items()))
                 raise BackupError(f"恢复后行数与备份不一致,已回滚:{details}")
@@ -185,4 +267,5 @@ def restore_backup(archive: Path, *, force: bool = False) -> dict:
             shutil.copyfile(workdir / name, target)
             if sha256_file(target) != digest:
                 raise BackupError(f"文件 {name} 恢复后校验失败。")
+    manifest["audit"] = {"in_backup": len(audit_rows), "already_present": present, "appended": len(missing)}
     return manifest

@@ -59,6 +59,7 @@ from units.models import Unit, User, split_list
 from units.validators import strip_control_chars
 
 from .claims import normalise_title
+from .import_audit import audited_import
 from .models import (
     AssessmentYear,
     HeaderAlias,
@@ -97,6 +98,7 @@ def _unit_index() -> NameIndex:
     return NameIndex(Unit.objects.select_related("kind"))
 
 
+@audited_import
 def import_quotas(sheets: list[Sheet], *, year: AssessmentYear, dry_run: bool = False) -> ImportReport:
     """One row per unit, one column per indicator (headed by code or name) of the year.
 
@@ -774,6 +776,7 @@ def _existing_pieces(year: AssessmentYear, groups: list[PieceRows]) -> dict[tupl
     return found
 
 
+@audited_import
 def import_pieces(
     sheets: list[Sheet],
     *,
@@ -997,6 +1000,7 @@ def _yes_no(value: Any) -> bool:
     raise CellError("应填“是”或“否”")
 
 
+@audited_import
 def import_outlets(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
     """The media catalogue, matched by 媒体名称; 级别 and 类别 by their names. All or nothing."""
     from .models import OutletCategory, OutletLevel

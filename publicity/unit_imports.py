@@ -27,6 +27,8 @@ from sheets.tabular import (
 )
 from units.models import Unit, UnitKind
 
+from .import_audit import audited_import
+
 NAME, KIND, PARENT, HEAD, LIAISON, PHONE, ALIASES, ORDER = (
     "单位名称",
     "单位类型",
@@ -44,6 +46,7 @@ TEXT_FIELDS = {"head_name": HEAD, "liaison_name": LIAISON, "phone": PHONE, "alia
 FIELD_COLUMNS = {"name": NAME, "kind": KIND, "parent": PARENT, "order": ORDER, **TEXT_FIELDS}
 
 
+@audited_import
 def import_units(sheets: list[Sheet], *, dry_run: bool = False) -> ImportReport:
     """Validate every row, then write all of them in one transaction (or, on a dry run, roll back)."""
     report = ImportReport("单位", dry_run=dry_run, columns=list(UNIT_COLUMNS))

@@ -40,7 +40,25 @@ def sniff_type(head: bytes) -> str | None:
 
 
 def validate_evidence(upload, *, label: str | None = None) -> EvidenceInfo:
-    """Check an uploaded file and return its type, size and SHA-256; raise a Chinese ValidationError."""
+    """Check an uploaded file and return its type, size and SHA-256; raise a Chinese ValidationError.
+    A refusal is recorded in the audit trail (kept although the caller's transaction rolls back)."""
+    try:
+        return _validate_evidence(upload, label=label)
+    except ValidationError as exc:
+        from audit.models import AuditAction
+        from audit.recorder import record_refusal
+
+        from .upload_guard import display_name
+
+        record_refusal(
+            AuditAction.UPLOAD_REFUSED,
+            object_repr=display_name(getattr(upload, "name", "")),
+            message=f"{exc.messages[0]}({getattr(upload, 'size', 0) or 0}字节)",
+        )
+        raise
+
+
+def _validate_evidence(upload, *, label: str | None = None) -> EvidenceInfo:
     size = upload.size or 0
     limit = settings.EVIDENCE_MAX_BYTES
     label = label or _("佐证材料")

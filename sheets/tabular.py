@@ -368,9 +368,28 @@ UNREADABLE = "无法读取该文件,请确认它是 Excel 表格(.xlsx 或 .xls)
 CSV_SUFFIXES = (".csv", ".txt")
 
 
+# Told of every file refused as a whole (name, message): the audit trail registers itself here
+# (audit.apps), as sheets imports nothing from the floors above it.
+refusal_listeners: list = []
+
+
 def read_workbook(data: bytes, *, name: str = "") -> list[Sheet]:
     """All sheets of an .xlsx/.xls file (or the one table of a CSV file), blank rows kept so row numbers
-    match what the clerk sees, merged cells filled in."""
+    match what the clerk sees, merged cells filled in. A refused file raises ImportAborted and is
+    reported to ``refusal_listeners``."""
+    try:
+        return _read_workbook(data, name=name)
+    except ImportAborted as exc:
+        _tell_refused(name, exc)
+        raise
+
+
+def _tell_refused(name: str, exc: ImportAborted) -> None:
+    for listener in refusal_listeners:
+        listener(name, str(exc))
+
+
+def _read_workbook(data: bytes, *, name: str = "") -> list[Sheet]:
     if hasattr(data, "read"):
         data = data.read()
     check_size(len(data))
@@ -454,7 +473,11 @@ def read_path(path: str) -> list[Sheet]:
     import os
 
     try:
-        check_size(os.path.getsize(path))
+        try:
+            check_size(os.path.getsize(path))
+        except ImportAborted as exc:
+            _tell_refused(os.path.basename(path), exc)
+            raise
         with open(path, "rb") as fh:
             return read_workbook(fh.read(), name=os.path.basename(path))
     except FileNotFoundError as exc:

@@ -34,8 +34,9 @@ def test_settings_match_the_policy():
     assert settings.AXES_COOLOFF_TIME == dt.timedelta(minutes=30)
     assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
     assert settings.AUTHENTICATION_BACKENDS[0] == "audit.backends.LockoutBackend"
-    assert settings.SESSION_COOKIE_AGE == 1800
     assert settings.SESSION_IDLE_TIMEOUT == 1800
+    # The stored session outlives the idle timeout, so an idle sign-out is seen and recorded.
+    assert settings.SESSION_COOKIE_AGE == 12 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
 
 def test_good_login_works_and_is_audited(users, login_post, events):
@@ -117,6 +118,26 @@ def test_idle_for_30_minutes_ends_the_session(client, users, events):
     assert not Session.objects.filter(session_key=key).exists()
     [event] = events(action=AuditAction.SESSION_EXPIRED)
     assert event.username == "liaison_a"
+
+
+def test_an_idle_sign_out_is_recorded_when_the_user_comes_back(client, users, events):
+    """31 minutes pass (every stored time moves back by 31 minutes): the stored session must still be
+    there for the middleware to see the idle time, sign the user out and record it."""
+    client.force_login(users["liaison_a"])
+    assert _works(client)
+    key = client.session.session_key
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+    Session.objects.filter(session_key=key).update(
+        expire_date=_session_row(client).expire_date - dt.timedelta(minutes=31)
+    )
+
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    [event] = events(action=AuditAction.SESSION_EXPIRED)
+    assert event.username == "liaison_a" and event.user_id == users["liaison_a"].pk
+    assert not Session.objects.filter(session_key=key).exists()
 
 
 def test_activity_keeps_the_session_without_writing_it_on_every_request(client, users):

@@ -135,3 +135,98 @@ def test_tampered_archives_are_refused_before_anything_is_touched(data, tmp_path
     junk.write_bytes(b"not a tar")
     with pytest.raises(CommandError, match="无法读取备份文件"):
         call_command("restore", str(junk))
+
+
+# ---- the audit trail through a restore: append-only (issue 11 item 11) ----------------------------
+
+
+def _audit_ids():
+    return set(AuditEvent.objects.values_list("pk", flat=True))
+
+
+def _wipe_audit_table():
+    """What a new, empty server has: no audit rows (tests only; the application cannot do this)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE audit_auditevent" if connection.vendor == "postgresql" else "DELETE FROM audit_auditevent"
+        )
+
+
+def test_restore_keeps_the_live_audit_trail_and_records_what_it_restored(
+    reload_preset_after, transactional_db, data, tmp_path, users
+):
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup", "-o", str(archive), stdout=io.StringIO())
+    in_backup = _audit_ids()
+    # After the backup, life goes on: a piece is deleted and a sign-in is recorded.
+    Piece.objects.filter(title="旬阳稿件").first().publications.first().evidence.all().delete()
+    from audit.recorder import record
+
+    later = record(AuditAction.LOGIN, user=users["liaison_a"])
+    before = list(AuditEvent.objects.order_by("pk").values())
+
+    out = io.StringIO()
+    call_command("restore", str(archive), "--force", stdout=out)
+    # Every live row is still there, unchanged; the restore added only its own record.
+    after = list(AuditEvent.objects.order_by("pk").values())
+    assert after[: len(before)] == before and len(after) == len(before) + 1
+    assert AuditEvent.objects.filter(pk=later.pk).exists()
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert event.action == AuditAction.RESTORE
+    assert f"备份中 {len(in_backup)} 条,已存在且一致 {len(in_backup)} 条,追加 0 条" in event.message
+    assert event.changes["audit"] == {"in_backup": len(in_backup), "already_present": len(in_backup), "appended": 0}
+    assert event.changes["counts"]["publicity.piece"] == 4
+    assert "审计日志只追加不改写" in out.getvalue()
+    assert Evidence.objects.count() == 2  # the business data is the backup's
+
+
+def test_restore_on_a_server_without_audit_rows_appends_the_backups(
+    reload_preset_after, transactional_db, data, tmp_path
+):
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup", "-o", str(archive), stdout=io.StringIO())
+    in_backup = _audit_ids()
+    _wipe_audit_table()
+    call_command("restore", str(archive), "--force", stdout=io.StringIO())
+    assert in_backup < _audit_ids()
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert event.action == AuditAction.RESTORE and event.pk > max(in_backup)  # the id sequence moved on
+    assert event.changes["audit"]["appended"] == len(in_backup)
+
+
+def test_a_backup_whose_audit_rows_differ_from_the_live_ones_is_refused(
+    reload_preset_after, transactional_db, data, tmp_path
+):
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup", "-o", str(archive), stdout=io.StringIO())
+    target = AuditEvent.objects.filter(action=AuditAction.CREATE).order_by("pk").first()
+
+    def rewrite_history(member, body):
+        # A consistent archive (hash fixed in the manifest) whose audit row says something else.
+        if member.name == "data.json":
+            rows = json.loads(body)
+            for row in rows:
+                if row["model"] == "audit.auditevent" and row["pk"] == target.pk:
+                    row["fields"]["username"] = "somebody_else"
+            body = json.dumps(rows, ensure_ascii=False).encode()
+            rewrite_history.sha = hashlib.sha256(body).hexdigest()
+        return body, member
+
+    def fix_manifest(member, body):
+        if member.name == "manifest.json":
+            manifest = json.loads(body)
+            manifest["data"]["sha256"] = rewrite_history.sha
+            body = json.dumps(manifest, ensure_ascii=False).encode()
+        return body, member
+
+    step = tmp_path / "step.tar.gz"
+    bad = tmp_path / "bad.tar.gz"
+    _rewrite(archive, step, rewrite_history)
+    _rewrite(step, bad, fix_manifest)
+    before_counts, before_audit = row_counts(), list(AuditEvent.objects.order_by("pk").values())
+    with pytest.raises(CommandError, match="审计日志与现有记录内容不同.*已拒绝"):
+        call_command("restore", str(bad), "--force")
+    assert row_counts() == before_counts
+    assert list(AuditEvent.objects.order_by("pk").values()) == before_audit

@@ -67,7 +67,7 @@ def test_production_settings_values():
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_AGE": 1800,
+        "SESSION_COOKIE_AGE": 43200,  # the stored session; the 30-minute idle timeout is the middleware's
     }
 
 
