@@ -125,6 +125,20 @@ ACCESS = {
     "campaigns:completion-xlsx": BUREAU_READERS,
     "campaigns:file": UNIT_A | BUREAU_READERS,
     "campaigns:file-delete": {"liaison_a"},
+    # reported-figure tasks (/f/): the task is for county bureaus (units A and B); the report is unit A's
+    "figures:list": LIAISONS | HEADS | BUREAU_READERS,
+    "figures:task": BUREAU_READERS,
+    "figures:report": LIAISONS,
+    "figures:approve": REVIEWERS,
+    "figures:reject": REVIEWERS,
+    "figures:evidence": UNIT_A | BUREAU_READERS,
+    # a unit's own reward schedule (/o/): unit A keeps one, unit B none; never the bureau's
+    "own-rewards:schedule": LIAISONS | HEADS,
+    "own-rewards:rule-create": LIAISONS | HEADS,  # unit B (no schedule yet) is sent to create one first
+    "own-rewards:rule-edit": UNIT_A,
+    "own-rewards:rule-delete": UNIT_A,
+    "own-rewards:payout-xlsx": UNIT_A,
+    "own-rewards:payout-pdf": UNIT_A,
     # the bureau admin's console (/b/)
     "console:years": {"bureau_admin"},
     "console:year": {"bureau_admin"},
@@ -255,6 +269,7 @@ def world(users, units, make_piece, settings):
     PeriodReport.objects.create(year=draft.year, unit=units["a"], month=2, is_zero=True, filed_by=users["liaison_a"])
     website_item = _website_item(draft.year, units["a"], users)
     campaign, campaign_file = _campaign(draft.year, units["a"], users)
+    figure_task, figure_report, own_rule = _figures_and_own_rewards(draft.year, units, users)
     _one_of_every_admin_model(draft.year, units["a"], users)
     from jobs.runner import job_start
     from reports.tasks import results_pdf_job
@@ -277,7 +292,37 @@ def world(users, units, make_piece, settings):
         "website_item": website_item,
         "campaign": campaign,
         "campaign_file": campaign_file,
+        "figure_task": figure_task,
+        "figure_report": figure_report,
+        "own_rule": own_rule,
     }
+
+
+def _figures_and_own_rewards(year, units, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from figures.models import FigureTarget, FigureTask
+    from figures.services import report_submit
+    from scoring.own_schedule import RuleInput, own_rule_save, own_schedule_save
+    from tests.security.test_hostile_uploads import image
+
+    task = FigureTask.objects.create(year=year, name="安康日报征订", default_target=50)
+    task.unit_kinds.set([units["a"].kind])
+    FigureTarget.objects.create(task=task, unit=units["b"], target=40)
+    report = report_submit(
+        actor=users["liaison_a"],
+        task=task,
+        unit=units["a"],
+        value=47,
+        evidence=SimpleUploadedFile("r.png", image("PNG")),
+    )
+    schedule = own_schedule_save(
+        actor=users["liaison_a"], unit=units["a"], year=year, name="汉滨自筹", payout="highest"
+    )
+    rule = own_rule_save(
+        actor=users["liaison_a"], schedule=schedule, data=RuleInput([Outlet.objects.get(name="安康日报")], "30")
+    )
+    return task, report, rule
 
 
 def _website_item(year, unit, users):
@@ -385,6 +430,12 @@ def _kwargs(route, world):
                 values["pk"] = world["campaign_file"].pk
             elif route.name.startswith("campaigns:"):
                 values["pk"] = world["campaign"].pk
+            elif route.name in ("figures:task", "figures:report"):
+                values["pk"] = world["figure_task"].pk
+            elif route.name.startswith("figures:"):
+                values["pk"] = world["figure_report"].pk
+            elif route.name.startswith("own-rewards:"):
+                values["pk"] = world["own_rule"].pk
             elif route.name.startswith("jobs:"):
                 values["pk"] = world["job"].pk
             elif route.name == "admin:publicity_assessmentyear_reopen":
