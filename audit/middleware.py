@@ -1,8 +1,8 @@
 """Request-level security controls (等保2.0 身份鉴别 / 访问控制 / 安全审计).
 
 Order in settings.MIDDLEWARE, after AuthenticationMiddleware:
-AuditContextMiddleware → SessionSecurityMiddleware → ForcePasswordChangeMiddleware (after
-MessageMiddleware) … AxesMiddleware (last).
+AuditContextMiddleware → SessionSecurityMiddleware → ForcePasswordChangeMiddleware → NoStoreMiddleware
+(after MessageMiddleware) … csp.middleware.CSPMiddleware, AxesMiddleware (last).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .context import LAST_SEEN, mark_activity, reset_request, set_request
@@ -103,16 +104,18 @@ class ForcePasswordChangeMiddleware:
         return self.get_response(request)
 
 
-class ContentSecurityPolicyMiddleware:
-    """Sends settings.CONTENT_SECURITY_POLICY unless a view set its own (e.g. evidence files,
-    which are served with a stricter ``default-src 'none'; sandbox``)."""
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in user is kept by the browser or a proxy: pages, exports and
+    evidence files answer with ``Cache-Control: no-store`` (and ``private``, ``max-age=0``), so the
+    back button or a shared office computer shows nothing once the user has signed out. Static
+    files (whitenoise answers them before this) and the anonymous sign-in page are not concerned."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -78,8 +78,16 @@ def test_liaison_logs_reviewer_approves_progress_moves(
 
     title = f"汉滨区开展春风行动专场招聘会({device})"
 
+    # The Content-Security-Policy (django-csp, no 'unsafe-inline' for scripts) must refuse nothing the
+    # pages need: every console error on any page of the scenario is collected and must be empty.
+    console_errors: list[str] = []
+
+    def watch(page):
+        page.on("console", lambda m: m.type == "error" and console_errors.append(f"{page.url}: {m.text}"))
+        return page
+
     liaison = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
-    page = liaison.new_page()
+    page = watch(liaison.new_page())
     page.goto(f"{base}/accounts/login/")
     shot(page, "01-login")
     _login(page, base, "liaison_a")
@@ -118,7 +126,7 @@ def test_liaison_logs_reviewer_approves_progress_moves(
 
     # The reviewer approves it from the queue, with the thumbnail in view.
     reviewer = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
-    rpage = reviewer.new_page()
+    rpage = watch(reviewer.new_page())
     _login(rpage, base, "reviewer")
     assert rpage.url.endswith("/p/review/")
     card = rpage.locator("article.qitem", has_text=title)
@@ -140,7 +148,7 @@ def test_liaison_logs_reviewer_approves_progress_moves(
 
     # The leadership dashboard counts it.
     leader = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[device])
-    lpage = leader.new_page()
+    lpage = watch(leader.new_page())
     _login(lpage, base, "leader")
     assert lpage.url.endswith("/p/dashboard/")
     row = lpage.locator(f'tr[data-unit="{units["a"].pk}"]')
@@ -148,5 +156,13 @@ def test_liaison_logs_reviewer_approves_progress_moves(
     assert lpage.locator("#total-approved").inner_text() == "1"
     expect(lpage.locator("#monthly-chart")).to_have_attribute("width", re.compile(r"\d+"))
     shot(lpage, "09-dashboard")
+    assert not console_errors, console_errors
+    # The watch is real: an inline script injected into the page is refused by the policy and reported.
+    lpage.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.body.append(s); }"
+    )
+    lpage.wait_for_timeout(200)
+    assert lpage.evaluate("() => window.x") is None
+    assert any("Content Security Policy" in e for e in console_errors), console_errors
     for ctx in (liaison, reviewer, leader):
         ctx.close()
