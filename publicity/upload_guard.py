@@ -11,8 +11,9 @@ The magic bytes say what a file claims to be; these checks make sure it is only 
 - PDFs must be complete (an ``%%EOF`` marker), parse with pypdf, and carry no active content in
   any object, including objects packed in compressed object streams, which a byte scan cannot
   see: JavaScript, ``/AA`` (additional actions), an ``/OpenAction`` that is an action rather than
-  a page to show, URI / GoToR / GoToE / Launch / SubmitForm / ImportData / media actions,
-  embedded files, XFA or rich media. The raw bytes are scanned as well (name objects compared
+  a page to show, GoToR / GoToE / Launch / SubmitForm / ImportData / media actions,
+  embedded files, XFA or rich media. Web links (``/URI``, as every browser's "Save as PDF" keeps them)
+  are not refused: the PDF is stored rewritten without them. The raw bytes are scanned as well (name objects compared
   after decoding ``#xx`` escapes, so ``/J#61vaScript`` is found too).
 Whatever passes is still stored under a generated name and served with its checked type,
 ``X-Content-Type-Options: nosniff`` and a sandboxing CSP (desk.evidence.evidence_file).
@@ -192,15 +193,44 @@ def _pdf_active(data: bytes) -> list[str]:
     return sorted(found)
 
 
-def _pdf_check(data: bytes) -> None:
+LINKS_ONLY = ["/URI(打开网址)"]
+
+
+def _pdf_without_links(data: bytes) -> bytes:
+    """The PDF rewritten without its web links: a page saved with a browser's "Save as PDF" keeps every
+    link of the page as a /URI link annotation. A link opens nothing by itself, but a click in a reviewer's
+    PDF reader would; the link annotations (and any /URI action or base) are dropped, the pages kept."""
+    from pypdf import PdfReader, PdfWriter
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        writer = PdfWriter()
+        writer.append(PdfReader(io.BytesIO(data), strict=False))  # the pages and what they use, no orphans
+        writer.remove_links()
+        out = io.BytesIO()
+        writer.write(out)
+    return out.getvalue()
+
+
+def _pdf_check(data: bytes) -> bytes | None:
+    """Refuse a PDF with active content; a PDF whose only such content is web links is returned rewritten
+    without them (the bytes to store), a clean one as None (stored as uploaded)."""
     if b"%%EOF" not in data[-2048:]:
         raise _Refused("PDF 文件不完整(缺少结束标记)")
     found = sorted(n.decode("latin-1") for n in _pdf_names(data) & set(PDF_ACTIVE))
     if found:
         raise _Refused(f"PDF 中含有脚本或自动执行的内容({'、'.join(found)})")
     found = _pdf_active(data)
+    if found == LINKS_ONLY:
+        try:
+            cleaned = _pdf_without_links(data)
+        except Exception as exc:  # pypdf could read but not rewrite it: refuse as before, saying why
+            raise _Refused(f"PDF 中含有链接且无法去除({type(exc).__name__})") from exc
+        if not _pdf_active(cleaned):
+            return cleaned
     if found:
         raise _Refused(f"PDF 中含有脚本、链接或自动执行的内容({'、'.join(found)})")
+    return None
 
 
 def inspect_content(upload, content_type: str, *, label: str = "佐证材料") -> bytes | None:
@@ -209,8 +239,7 @@ def inspect_content(upload, content_type: str, *, label: str = "佐证材料") -
     data = _read(upload)
     try:
         if content_type == "application/pdf":
-            _pdf_check(data)
-            return None
+            return _pdf_check(data)
         return _image_clean(data, content_type)
     except _Refused as exc:
         raise ValidationError(f"{label}:{exc},不予上传。请重新截图、拍照或另存为普通 PDF 后再上传。") from None

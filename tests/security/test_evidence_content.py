@@ -28,10 +28,10 @@ HIDDEN = {
     "open action to a uri": (b"/OpenAction 4 0 R", b"", (b"<< /S /URI /URI (http://evil.example/) >>",)),
     "page additional action": (b"", b"/AA << /O 4 0 R >>", (b"<< /S /GoTo /D [3 0 R /Fit] >>",)),
     "catalog additional action": (b"/AA << /WC 4 0 R >>", b"", (JS,)),
-    "link annotation to a uri": (
-        b"",
+    "link annotation to a uri beside a script": (
+        b"/OpenAction 5 0 R",
         b"/Annots [4 0 R]",
-        (b"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (http://evil.example/) >> >>",),
+        (b"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (http://evil.example/) >> >>", JS),
     ),
     "remote go-to": (b"/OpenAction << /S /GoToR /F (other.pdf) /D [0 /Fit] >>", b"", ()),
     "embedded file": (
@@ -90,6 +90,49 @@ def test_a_pdf_written_by_pypdf_and_reportlab_passes():
     c.drawString(72, 720, "Ankang Daily 2011-03-05")
     c.save()
     assert validate_evidence(_upload(out.getvalue())).content_type == "application/pdf"
+
+
+def _links(data: bytes) -> list:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return [
+        a.get_object().get("/A", {}).get("/URI")
+        for page in reader.pages
+        for a in (page.get("/Annots") or [])
+        if a.get_object().get("/Subtype") == "/Link"
+    ]
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_web_links_are_removed_not_refused(packed):
+    """A web page saved with a browser's "Save as PDF" keeps its links as /URI link annotations: the proof
+    is accepted and stored rewritten without them (a click in the reviewer's reader opens nothing)."""
+    link = b"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (http://evil.example/) >> >>"
+    data = build(page_extra=b"/Annots [4 0 R]", extra=(link,), packed=packed)
+    assert _links(data) == ["http://evil.example/"]
+    info = validate_evidence(_upload(data))
+    stored = info.stored.read()
+    assert info.content_type == "application/pdf" and _links(stored) == [] and b"evil.example" not in stored
+    assert info.size == len(stored) and info.sha256 == __import__("hashlib").sha256(stored).hexdigest()
+
+
+def test_a_saved_web_page_keeps_its_text_without_its_links():
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(72, 720, "akxw.cn 2011-03-05 Ankang news")
+    c.linkURL("http://akxw.cn/2011/0305/a.html", (72, 710, 300, 730))
+    c.showPage()
+    c.drawString(72, 720, "page two")
+    c.save()
+    info = validate_evidence(_upload(out.getvalue()))
+    stored = info.stored.read()
+    reader = PdfReader(io.BytesIO(stored))
+    assert len(reader.pages) == 2 and "Ankang news" in reader.pages[0].extract_text()
+    assert _links(stored) == []
 
 
 def test_a_pdf_that_does_not_parse_is_refused():
