@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +30,9 @@ from reports.circular import build_circular
 from reports.pdf import certificates_pdf, circular_pdf, results_pdf
 from reports.tasks import results_pdf_job, results_pdf_name, workbook_name, year_workbook_job
 from reports.workbook import write_circular_workbook, write_year_workbook
+from scoring.models import StoredIndicatorScore, StoredYear
 from scoring.services import year_results
+from scoring.stored import ensure_stored, ranked
 from units.models import Role
 from units.routers import replica_reads
 
@@ -87,22 +91,70 @@ def index(request):
     return render(request, "reports/index.html", {"years": years})
 
 
+YEAR_PAGE_SIZE = 100
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _stored_results_page(year: AssessmentYear, number: int):
+    """An open year: one page of the stored scores, ranked over the whole year, with the page's indicators
+    (a fixed number of queries whatever the number of units or pieces)."""
+    ensure_stored(year)
+    rows = ranked(year).order_by("-points", "-reward", "kind__order", "order", "unit_id")
+    page = Paginator(rows, YEAR_PAGE_SIZE).get_page(number)
+    units = list(page.object_list)
+    indicators: dict[int, list] = {}
+    for ind in StoredIndicatorScore.objects.filter(unit_score__in=[u.pk for u in units]).order_by("position"):
+        indicators.setdefault(ind.unit_score_id, []).append(ind)
+    for u in units:
+        u.indicator_list = indicators.get(u.pk, [])
+    return page, units
+
+
 @require_roles(*BUREAU_READERS)
 @replica_reads
 def year_page(request, year: int):
+    """Every unit's result, ranked: an open year from the stored scores (``scoring.stored``, kept current
+    with every approval), a closed one from its closing snapshot; 100 units a page."""
     assessment_year = _year(year)
-    results = year_results(assessment_year)
+    stale = False
+    if assessment_year.is_frozen:
+        results = year_results(assessment_year)
+        page = Paginator(results.units, YEAR_PAGE_SIZE).get_page(_page_number(request))
+        units = [_SnapshotRow(u) for u in page.object_list]
+        source = "snapshot"
+    else:
+        page, units = _stored_results_page(assessment_year, _page_number(request))
+        stale = StoredYear.objects.filter(year=assessment_year, stale=True).exists()
+        source = "stored"
     return render(
         request,
         "reports/year.html",
         {
             "year": assessment_year,
-            "results": results,
+            "units": units,
+            "page": page,
+            "source": source,
+            "stale": stale,
             "month": default_month(assessment_year, timezone.localdate()),
             "can_commend": request.user.is_bureau_admin,
             "inline": runs_inline(assessment_year),
         },
     )
+
+
+class _SnapshotRow:
+    """A snapshot's unit in the shape of a stored row (the template reads one shape)."""
+
+    def __init__(self, u):
+        self.rank, self.unit_name, self.kind_name = u.rank, u.unit_name, u.kind_name
+        self.missing, self.extra, self.points, self.reward = u.missing, u.extra, u.points, u.reward
+        self.indicator_list = u.indicators
 
 
 @require_roles(*BUREAU_READERS)
@@ -215,6 +267,13 @@ def circular_file(request, year: int, month: int, fmt: str):
     if form.errors:
         raise Http404(_("印发日期无效。"))
     circular = build_circular(assessment_year, month, **options)
+    if circular.stale:
+        # A document is not printed from figures known to be behind a rule change: a small year is
+        # re-scored now, a big one waits for the background re-score (minutes).
+        if not runs_inline(assessment_year):
+            messages.info(request, _("计分规则或任务刚有变动,得分正在后台重新计算,请稍后再下载。"))
+            return redirect(f"{reverse('reports:circular', kwargs={'year': year})}?month={month}")
+        circular = build_circular(assessment_year, month, live=True, **options)
     today = timezone.localdate()
     filename = f"{assessment_year.year}年{month}月宣传工作情况通报.{fmt}"
     if fmt == "pdf":

@@ -39,7 +39,7 @@ from .models import (
     UnitTarget,
     target_kind_error,
 )
-from .signals import counted_changed
+from .signals import counted_changed, rules_changed
 
 # Validated by the caller (instances in hand); full_clean would query each one again.
 PIECE_FK_FIELDS = ["year", "unit", "created_by", "reviewed_by"]
@@ -1054,4 +1054,6 @@ def target_fill(
             AuditAction.UPDATE, targets, message=_("整列填入:任务数 %(old)s → %(new)s") % {"old": old, "new": number}
         )
     record_many(AuditAction.CREATE, created, message=_("整列填入:任务数 %(new)s") % {"new": number})
+    if changed or created:  # bulk writes send no model signals: say it, so stored scores follow
+        rules_changed.send(sender=UnitTarget, year_id=indicator.year_id)
     return len(changed) + len(created)

@@ -4,10 +4,13 @@
 services inside their transaction, after the write, with the pieces concerned. Scoring keeps its stored
 scores current from it (scoring.stored), in the same transaction.
 
-``rules_changed`` — a year's indicators, targets or other scoring data changed (sent by model signals of
-those tables, see scoring.stored): every unit of the year must be rescored.
+``rules_changed`` — a year's indicators, targets or other scoring data changed: every unit of the year
+must be rescored. Model signals of those tables say it for plain saves and deletes (scoring.stored
+listens to them); the services that write them in bulk (``bulk_create``/``bulk_update`` send no model
+signals) send this one, inside their transaction.
 """
 
 from django.dispatch import Signal
 
 counted_changed = Signal()  # kwargs: year_id, piece_ids
+rules_changed = Signal()  # kwargs: year_id

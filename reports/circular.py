@@ -1,8 +1,10 @@
 """The monthly circular (月度通报, DOMAIN §8): per unit, this month's and the year-to-date pieces per
 indicator, completion, rank, and the units that have not filed their report for the month.
 
-Year to date is ``score_year(year, as_of=last day of the month)``; this month is the difference with
-the previous month's year to date. Whether a unit was due to file follows its kind's ReportingRule:
+Year to date is ``score_year(year, as_of=last day of the month)``, read from the stored month-end rows
+(``scoring.stored``: kept current with every approval, so a request reads two months' rows instead of
+scoring the whole year twice); ``live=True`` re-scores, the check. This month is the difference with the
+previous month's year to date. Whether a unit was due to file follows its kind's ReportingRule:
 monthly kinds every month, annual kinds only in their rule's month.
 """
 
@@ -16,8 +18,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from figures.services import year_summaries
 from publicity.models import AssessmentYear, PeriodReport, ReportCadence, ReportingRule
 from publicity.reporting import Rule, due_date
+from scoring.models import ScoringPolicy, StoredMonthScore
 from scoring.rules import rank_units
 from scoring.services import score_year
+from scoring.stored import ensure_months
 from units.models import Unit, UnitKind
 
 from .numbers import percent_text
@@ -92,6 +96,7 @@ class Circular:
     number: str = ""  # 文号, e.g. 安人社办发〔2011〕15号 (typed by the bureau)
     issued: dt.date | None = None  # 印发日期
     figures: list = field(default_factory=list)  # reported-figure tasks (figures.services.TaskSummary)
+    stale: bool = False  # stored figures waiting for a background re-score after a rule or target change
 
     @property
     def title(self) -> str:
@@ -141,24 +146,93 @@ def _completion(indicators) -> Decimal | None:
     return (Decimal(done) / Decimal(target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
-def build_circular(year: AssessmentYear, month: int, *, number: str = "", issued: dt.date | None = None) -> Circular:
-    if not 1 <= month <= 12:
-        raise ValueError(f"月份“{month}”无效，应为 1–12。")
-    as_of = month_end(year.year, month)
-    ytd = score_year(year, as_of=as_of)
+@dataclass(frozen=True)
+class _Ind:
+    code: str
+    name: str
+    target: int
+    achieved: int
+    counts_for_penalty: bool
+
+
+@dataclass(frozen=True)
+class _Unit:
+    unit_id: int
+    unit_name: str
+    kind_name: str
+    points: Decimal
+    reward: Decimal
+    pieces: int
+    indicators: list[_Ind]
+    rank: int = 0
+
+
+def _live(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
+    """Re-scored: ``score_year`` as of this month's end and the previous one's (the check, and old years)."""
+    ytd = score_year(year, as_of=month_end(year.year, month))
     before: dict[tuple[int, str], int] = {}
     if month > 1:
         previous = score_year(year, as_of=month_end(year.year, month - 1))
         before = {(u.unit_id, i.code): i.achieved for u in previous.units for i in u.indicators}
+    units = [
+        _Unit(
+            u.unit_id,
+            u.unit_name,
+            u.kind_name,
+            u.points,
+            u.reward,
+            len(u.piece_ids),
+            [_Ind(i.code, i.name, i.target, i.achieved, i.counts_for_penalty) for i in u.indicators],
+            u.rank,
+        )
+        for u in ytd.units
+    ]
+    return units, before, (ytd.policy or {}).get("full_score", "")
+
+
+def _stored(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
+    """The stored month-end rows (``scoring.stored``): two months' rows, whatever the year's size."""
+    rows = StoredMonthScore.objects.filter(year=year, month=month).order_by(
+        "-points", "-reward", "kind__order", "order", "unit_id"
+    )
+    units = [
+        _Unit(r.unit_id, r.unit_name, r.kind_name, r.points, r.reward, r.piece_count, [_Ind(*i) for i in r.indicators])
+        for r in rows
+    ]
+    before: dict[tuple[int, str], int] = {}
+    if month > 1:
+        for unit_id, indicators in StoredMonthScore.objects.filter(year=year, month=month - 1).values_list(
+            "unit_id", "indicators"
+        ):
+            before.update({(unit_id, i[0]): i[3] for i in indicators})
+    full = ScoringPolicy.objects.filter(year=year).values_list("full_score", flat=True).first()
+    return rank_units(units), before, "" if full is None else f"{full:.2f}"
+
+
+def build_circular(
+    year: AssessmentYear, month: int, *, number: str = "", issued: dt.date | None = None, live: bool = False
+) -> Circular:
+    """An open year from the stored month-end figures (kept current with every approval; a rule or target
+    change is re-scored in the background, meanwhile ``stale`` is set), or re-scored when ``live`` (and for
+    a closed year, whose data no longer changes)."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"月份“{month}”无效，应为 1–12。")
+    as_of = month_end(year.year, month)
+    stale = False
+    if live or year.is_frozen:  # a closed year is fixed: re-scored as it was, never from rows kept after it
+        ytd_units, before, full_score = _live(year, month)
+    else:
+        stale = ensure_months(year).stale
+        ytd_units, before, full_score = _stored(year, month)
 
     kind_order = list(UnitKind.objects.order_by("order", "id").values_list("name", flat=True))
     # County bureaus are ranked among county bureaus: the same rule as the overall rank, within the kind.
     kind_ranks: dict[int, int] = {}
-    for kind_name in {u.kind_name for u in ytd.units}:
-        for u in rank_units([u for u in ytd.units if u.kind_name == kind_name]):
+    for kind_name in {u.kind_name for u in ytd_units}:
+        for u in rank_units([u for u in ytd_units if u.kind_name == kind_name]):
             kind_ranks[u.unit_id] = u.rank
     sections: dict[str, KindSection] = {}
-    for unit in ytd.units:
+    for unit in ytd_units:
         section = sections.get(unit.kind_name)
         if section is None:
             section = sections[unit.kind_name] = KindSection(
@@ -184,7 +258,7 @@ def build_circular(year: AssessmentYear, month: int, *, number: str = "", issued
                 indicators=lines,
                 completion=_completion(unit.indicators),
                 kind_rank=kind_ranks[unit.unit_id],
-                pieces=len(unit.piece_ids),
+                pieces=unit.pieces,
             )
         )
     ordered = sorted(
@@ -199,11 +273,12 @@ def build_circular(year: AssessmentYear, month: int, *, number: str = "", issued
         sections=ordered,
         missing=missing,
         expected=expected,
-        full_score=(ytd.policy or {}).get("full_score", ""),
+        full_score=full_score,
         provisional=not year.is_frozen,
         number=number.strip(),
         issued=issued,
         figures=year_summaries(year),  # as they stand: a reported figure has no month
+        stale=stale,
     )
 
 

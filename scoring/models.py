@@ -406,3 +406,30 @@ class StoredIndicatorScore(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.achieved}/{self.target}"
+
+
+class StoredMonthScore(models.Model):
+    """A unit's year-to-date figures at the end of one month (``score_year(year, as_of=month end)``), kept
+    current with the unit's stored score (same writer, same transaction), so the monthly circular reads
+    two months' rows instead of scoring the whole year twice per request. ``indicators`` is the list the
+    circular prints: ``[code, name, target, achieved, counts_for_penalty]`` in the year's order."""
+
+    year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    kind = models.ForeignKey(UnitKind, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位类型"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    unit_name = models.CharField(_("单位名称"), max_length=100)
+    kind_name = models.CharField(_("单位类型"), max_length=50)
+    order = models.PositiveIntegerField(_("显示顺序"), default=0)
+    points = models.DecimalField(_("得分"), **POINTS)
+    reward = models.DecimalField(_("奖励金额(元)"), **MONEY)
+    piece_count = models.PositiveIntegerField(_("计入稿件数"), default=0)
+    indicators = models.JSONField(_("指标完成"), default=list)
+
+    class Meta:
+        verbose_name = _("月末累计得分(存储)")
+        verbose_name_plural = _("月末累计得分(存储)")
+        constraints = [models.UniqueConstraint(fields=["year", "month", "unit"], name="stored_month_score_once")]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.month}月 {self.points}"

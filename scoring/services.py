@@ -431,6 +431,27 @@ def score_year(
 
 
 def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: dt.date | None) -> YearScore:
+    return score_year_facts(**_gather(year, unit_ids=unit_ids), as_of=as_of)
+
+
+def score_year_by_month(year: AssessmentYear, *, unit_ids: Iterable[int] | None = None):
+    """``(None, score_year(year))`` then ``(m, score_year(year, as_of=end of month m))`` for m = 1…12, from
+    one gather (the queries of one ``score_year``), computed one at a time as they are taken."""
+    import calendar
+
+    def scored(as_of):  # never leaves the language switched while the caller holds the generator
+        with translation.override(settings.LANGUAGE_CODE):
+            return score_year_facts(**facts, as_of=as_of)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = _gather(year, unit_ids=unit_ids)
+    yield None, scored(None)
+    for month in range(1, 13):
+        yield month, scored(dt.date(year.year, month, calendar.monthrange(year.year, month)[1]))
+
+
+def _gather(year: AssessmentYear, *, unit_ids: Iterable[int] | None) -> dict:
+    """Everything ``score_year_facts`` reads, as plain facts (the queries of ``score_year``)."""
     has_figures: list[bool] = []
     policy, params = _policy(year, figures=has_figures)  # 2 queries
     indicators, by_kind = _indicator_facts(year)  # 4 queries (+2 with per-piece indicators)
@@ -539,7 +560,7 @@ def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: 
 
     figures = _figure_facts(year, units, unit_ids) if any(has_figures) else {}  # 4 queries, only where it matters
 
-    return score_year_facts(
+    return dict(
         year=year.year,
         units=[(u.pk, u.name, u.kind.name, u.kind_id) for u in units],
         indicators_by_kind=by_kind,
@@ -551,7 +572,6 @@ def _score_year(year: AssessmentYear, *, unit_ids: Iterable[int] | None, as_of: 
         policy_params=params,
         unit_names=unit_names,
         own_rules=own_rules,
-        as_of=as_of,
         schedule=bureau_schedule,
         own_schedules=own_schedules,
         coefficients=coefficients,

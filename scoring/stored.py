@@ -29,10 +29,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
-from publicity.models import AssessmentYear, Piece, PieceStatus, Publication
+from publicity.models import AssessmentYear, Piece, PieceStatus, Publication, YearStatus
 
-from .models import StoredIndicatorScore, StoredUnitScore, StoredYear
-from .services import score_year
+from .models import StoredIndicatorScore, StoredMonthScore, StoredUnitScore, StoredYear
+from .services import score_year_by_month
 
 CHUNK = 2000
 
@@ -92,6 +92,55 @@ def _write(year: AssessmentYear, results, *, replace_units: Iterable[int] | None
     return len(rows)
 
 
+def _write_month(year: AssessmentYear, month: int, results, units: dict, *, replace_units) -> None:
+    existing = StoredMonthScore.objects.filter(year=year, month=month)
+    if replace_units is not None:
+        existing = existing.filter(unit_id__in=list(replace_units))
+    existing.delete()
+    StoredMonthScore.objects.bulk_create(
+        [
+            StoredMonthScore(
+                year=year,
+                unit_id=s.unit_id,
+                kind_id=units[s.unit_id].kind_id,
+                month=month,
+                unit_name=s.unit_name,
+                kind_name=s.kind_name,
+                order=units[s.unit_id].order,
+                points=s.points,
+                reward=s.reward,
+                piece_count=len(s.piece_ids),
+                indicators=month_indicators(s),
+            )
+            for s in results.units
+        ],
+        batch_size=CHUNK,
+    )
+
+
+def month_indicators(unit_score) -> list[list]:
+    """What a month row keeps of a unit's indicators: [code, name, target, achieved, counts_for_penalty]."""
+    return [[i.code, i.name, i.target, i.achieved, i.counts_for_penalty] for i in unit_score.indicators]
+
+
+def _write_all(year: AssessmentYear, unit_ids: list[int] | None) -> int:
+    """The current figures and the twelve month ends, from one gather; one result in memory at a time."""
+    from units.models import Unit
+
+    count, units = 0, None
+    for month, results in score_year_by_month(year, unit_ids=unit_ids):
+        if month is None:
+            count = _write(year, results, replace_units=unit_ids)
+            units = {
+                u.pk: u
+                for u in Unit.objects.filter(pk__in=[s.unit_id for s in results.units]).only("id", "kind_id", "order")
+            }
+        else:
+            _write_month(year, month, results, units, replace_units=unit_ids)
+        del results
+    return count
+
+
 REFRESH_LOCK = 1300  # PostgreSQL advisory lock class: one writer of a year's stored rows at a time
 
 
@@ -114,7 +163,7 @@ def stored_refresh(year: AssessmentYear) -> int:
     _lock_year_rows(year.pk, wait=True)
     state, _ = StoredYear.objects.get_or_create(year=year)
     changed_at = state.changed_at
-    count = _write(year, score_year(year), replace_units=None)
+    count = _write_all(year, None)
     # A change committed while we scored keeps the year stale (its own task runs again after us).
     StoredYear.objects.filter(pk=state.pk, changed_at=changed_at).update(stale=False, computed_at=timezone.now())
     return count
@@ -131,7 +180,7 @@ def stored_refresh_units(year: AssessmentYear, unit_ids: Iterable[int]) -> None:
     if not _lock_year_rows(year.pk, wait=False):
         mark_stale(year.pk)
         return
-    _write(year, score_year(year, unit_ids=unit_ids), replace_units=unit_ids)
+    _write_all(year, unit_ids)
 
 
 def affected_units(year_id: int, piece_ids: Iterable[int]) -> set[int]:
@@ -177,6 +226,8 @@ def rescore_year_task(year_id: int) -> int:
     year = AssessmentYear.objects.filter(pk=year_id).first()
     if year is None or year.is_frozen:
         return 0
+    if not StoredYear.objects.filter(year=year, stale=True).exists():
+        return 0  # an earlier task for the same changes (one is queued per save) already caught up
     return stored_refresh(year)
 
 
@@ -234,8 +285,20 @@ class Difference:
 
 
 def stored_check(year: AssessmentYear) -> list[Difference]:
-    """Stored rows against a full re-score, to the fen: an empty list when they agree."""
-    live = {u.unit_id: u for u in score_year(year).units}
+    """Stored rows against a full re-score, to the fen: an empty list when they agree. The month-end rows
+    are checked against ``score_year(year, as_of=month end)`` for each month (field "N月…")."""
+    out: list[Difference] = []
+    for month, results in score_year_by_month(year):
+        if month is None:
+            out += _check_current(year, results)
+        else:
+            out += _check_month(year, month, results)
+        del results
+    return out
+
+
+def _check_current(year, results) -> list[Difference]:
+    live = {u.unit_id: u for u in results.units}
     stored = {s.unit_id: s for s in StoredUnitScore.objects.filter(year=year).prefetch_related("indicators")}
     out: list[Difference] = []
     for unit_id in sorted(set(live) | set(stored)):
@@ -247,11 +310,46 @@ def stored_check(year: AssessmentYear) -> list[Difference]:
         for field in ("unit_name", "points", "reward", "missing", "extra", "bonus_base"):
             if getattr(kept, field) != getattr(fresh, field):
                 out.append(Difference(name, field, getattr(kept, field), getattr(fresh, field)))
+        if kept.piece_count != len(fresh.piece_ids):
+            out.append(Difference(name, "piece_count", kept.piece_count, len(fresh.piece_ids)))
         kept_inds = [(i.code, i.target, i.achieved, i.points) for i in kept.indicators.all()]
         fresh_inds = [(i.code, i.target, i.achieved, i.points) for i in fresh.indicators]
         if kept_inds != fresh_inds:
             out.append(Difference(name, "indicators", kept_inds, fresh_inds))
     return out
+
+
+def _check_month(year, month: int, results) -> list[Difference]:
+    live = {u.unit_id: u for u in results.units}
+    stored = {s.unit_id: s for s in StoredMonthScore.objects.filter(year=year, month=month)}
+    out: list[Difference] = []
+    for unit_id in sorted(set(live) | set(stored)):
+        fresh, kept = live.get(unit_id), stored.get(unit_id)
+        name = (fresh or kept).unit_name
+        if fresh is None or kept is None:
+            out.append(
+                Difference(name, f"{month}月", "stored" if kept else "missing", "scored" if fresh else "missing")
+            )
+            continue
+        pairs = [
+            ("unit_name", kept.unit_name, fresh.unit_name),
+            ("points", kept.points, fresh.points),
+            ("reward", kept.reward, fresh.reward),
+            ("piece_count", kept.piece_count, len(fresh.piece_ids)),
+            ("indicators", kept.indicators, month_indicators(fresh)),
+        ]
+        out += [Difference(name, f"{month}月{field}", a, b) for field, a, b in pairs if a != b]
+    return out
+
+
+def ensure_months(year: AssessmentYear) -> StoredYear:
+    """Like ``ensure_stored``, and stores the year again if its month-end rows were never written (a year
+    stored before they existed)."""
+    state = ensure_stored(year)
+    if not StoredMonthScore.objects.filter(year=year).exists() and StoredUnitScore.objects.filter(year=year).exists():
+        stored_refresh(year)
+        state.refresh_from_db()
+    return state
 
 
 # ----------------------------------------------------------------------------- keeping current
@@ -260,8 +358,8 @@ def stored_check(year: AssessmentYear) -> list[Difference]:
 def _year_ids_of(instance) -> list[int]:
     """The years a changed row of the scoring data belongs to (all open years for catalogue rows)."""
     from figures.models import FigureTarget, FigureTask
-    from publicity.models import Indicator, Outlet
-    from units.models import Unit
+    from publicity.models import Indicator, Outlet, OutletCategory, OutletLevel, Topic
+    from units.models import Unit, UnitKind
 
     from .models import RewardSchedule, ScoringPolicy, UnitYearSetting
 
@@ -279,8 +377,15 @@ def _year_ids_of(instance) -> list[int]:
                 "year_id", flat=True
             )
         )
-    if isinstance(instance, (Unit, Outlet)):
-        return list(StoredYear.objects.values_list("year_id", flat=True))
+    if isinstance(instance, (Unit, Outlet, UnitKind, OutletLevel, OutletCategory, Topic)):
+        # catalogue rows every year reads: a unit's kind, order or active flag, a kind's name or order (both
+        # stored beside the scores), an outlet's level or category, a level's rank, a topic (its deletion
+        # unlinks pieces and indicators without a signal)
+        return list(
+            StoredYear.objects.filter(year__status__in=[YearStatus.DRAFT, YearStatus.OPEN]).values_list(
+                "year_id", flat=True
+            )
+        )
     return []
 
 
@@ -298,16 +403,29 @@ def connect() -> None:
 
     from figures.models import FigureTarget, FigureTask
     from figures.signals import figures_changed
-    from publicity.models import Indicator, IndicatorCategoryFactor, IndicatorLevelPoints, Outlet, UnitTarget
-    from publicity.signals import counted_changed
-    from units.models import Unit
+    from publicity.models import (
+        Indicator,
+        IndicatorCategoryFactor,
+        IndicatorLevelPoints,
+        Outlet,
+        OutletCategory,
+        OutletLevel,
+        Topic,
+        UnitTarget,
+    )
+    from publicity.signals import counted_changed, rules_changed
+    from units.models import Unit, UnitKind
 
     from .models import AuthorWeight, RewardRule, RewardSchedule, ScoringPolicy, UnitYearSetting
 
     counted_changed.connect(on_counted_changed, dispatch_uid="stored_scores_counted")
     figures_changed.connect(on_figures_changed, dispatch_uid="stored_scores_figures")
+    rules_changed.connect(
+        lambda sender, *, year_id, **kw: mark_stale(year_id), weak=False, dispatch_uid="stored_scores_rules"
+    )
     models = (Indicator, UnitTarget, IndicatorLevelPoints, IndicatorCategoryFactor, ScoringPolicy, RewardSchedule)
     models += (RewardRule, AuthorWeight, UnitYearSetting, Unit, Outlet, FigureTask, FigureTarget)
+    models += (UnitKind, OutletLevel, OutletCategory, Topic)
     for model in models:
         post_save.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_save_{model.__name__}")
         post_delete.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_delete_{model.__name__}")

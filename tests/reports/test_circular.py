@@ -8,9 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from publicity.models import AssessmentYear, PeriodReport
+from publicity.models import AssessmentYear, PeriodReport, PieceStatus
+from publicity.services import piece_review
 from reports.circular import build_circular
 from reports.workbook import MISSING_SHEET, write_circular_workbook
+from scoring.stored import stored_check, stored_refresh
 from units.models import Unit
 
 from .conftest import TODAY, score_json
@@ -88,11 +90,51 @@ def test_circular_queries_do_not_grow_with_units(preset, kinds, make_piece):
             make_piece(unit, f"测试稿件{n}", [("局网站", "2011-06-05")])
 
     def count():
+        year = AssessmentYear.objects.get(pk=preset.pk)
+        stored_refresh(year)  # current, as after the background re-score of the new units' year
         with CaptureQueriesContext(connection) as ctx:
-            write_circular_workbook(build_circular(AssessmentYear.objects.get(pk=preset.pk), 6), today=TODAY)
+            write_circular_workbook(build_circular(year, 6), today=TODAY)
+        assert stored_check(year) == []
         return len(ctx.captured_queries)
 
     add(0, 5)
     small = count()
     add(5, 50)
-    assert count() == small
+    assert count() == small <= 10
+
+
+@pytest.mark.parametrize("month", [1, 5, 6, 12])
+def test_the_stored_circular_is_the_live_one_to_the_fen(scored, preset, users, make_piece, month):
+    """Read from the stored month-end rows, the circular says exactly what re-scoring the year says, also
+    after an approval and a rejection moved them (each in its own transaction, no background run)."""
+    a, dept = scored["a"], scored["dept"]
+    waiting = make_piece(a, "汉滨区社保待遇调整", [("陕西日报", "2011-05-21")], status=PieceStatus.SUBMITTED)
+    refused = make_piece(dept, "办公室值班安排", [("局网站", "2011-01-09")], status=PieceStatus.SUBMITTED)
+    build_circular(preset, month)  # the first read stores the year
+    piece_review(actor=users["reviewer"], piece=waiting, approve=True)
+    piece_review(actor=users["reviewer"], piece=refused, approve=False, reason="佐证不清")
+
+    def figures(circular):
+        return [
+            (s.kind_name, u.unit_name, u.rank, u.kind_rank, u.points, u.pieces, u.completion)
+            + tuple((i.code, i.target, i.month, i.ytd) for i in u.indicators)
+            for s in circular.sections
+            for u in s.units
+        ]
+
+    stored, live = build_circular(preset, month), build_circular(preset, month, live=True)
+    assert not stored.stale
+    assert figures(stored) == figures(live) and stored.summary == live.summary
+    assert stored.full_score == live.full_score != ""
+    if month >= 5:
+        hanbin = {i.code: i.ytd for i in unit_line(stored, "汉滨区人社局").indicators}
+        assert hanbin["C1"] == (3 if month >= 6 else 2)  # the approval of 21 May counts from May
+
+
+def test_circular_reads_two_months_of_stored_rows_whatever_the_year(scored, preset):
+    build_circular(preset, 6)
+    with CaptureQueriesContext(connection) as ctx:
+        build_circular(preset, 6)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "publicity_publication" not in sql and 'publicity_piece"' not in sql  # no re-scoring
+    assert len(ctx.captured_queries) <= 9
