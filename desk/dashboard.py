@@ -18,9 +18,9 @@ from publicity.models import (
     PieceStatus,
 )
 from reports.ranking import kind_groups, write_ranking
-from scoring.models import ScoringPolicy, StoredIndicatorScore, StoredUnitScore, StoredYear
+from scoring.models import ScoringPolicy, StoredIndicatorScore, StoredMonthScore, StoredUnitScore, StoredYear
 from scoring.services import year_results
-from scoring.stored import ensure_stored, ranked
+from scoring.stored import ensure_months, ensure_stored, ranked
 from units.models import UnitKind
 
 from . import deadlines
@@ -168,26 +168,8 @@ def dashboard(request):
     else:
         groups, unit_count, reward_total = _stored_groups(request, year, query)
         parents = _parent_totals(year)
-    monthly = (
-        Piece.objects.filter(year=year)
-        .exclude(status=PieceStatus.DRAFT)
-        .annotate(m=ExtractMonth(Coalesce(first_date_subquery(), "report_date")))
-        .values("m", "status", "unit__kind_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     kinds = list(UnitKind.objects.order_by("order", "id"))
-    approved = [0] * 12
-    waiting = [0] * 12
-    by_kind = {k.pk: [0] * 12 for k in kinds}
-    for row in monthly:
-        if not row["m"]:
-            continue
-        if row["status"] == PieceStatus.APPROVED:
-            approved[row["m"] - 1] += row["n"]
-            by_kind.setdefault(row["unit__kind_id"], [0] * 12)[row["m"] - 1] += row["n"]
-        elif row["status"] == PieceStatus.SUBMITTED:
-            waiting[row["m"] - 1] += row["n"]
+    approved, waiting, by_kind = _monthly(year, kinds)
     cumulative, running = [], 0
     for n in approved:
         running += n
@@ -232,6 +214,50 @@ def dashboard(request):
             "deadlines": [] if year.is_frozen else deadlines.for_bureau(year, deadline_day(request, year)),
         },
     )
+
+
+def _by_month(pieces):
+    """(month, unit kind id, count) of pieces by the month of their first publication (else report date)."""
+    return (
+        pieces.annotate(m=ExtractMonth(Coalesce(first_date_subquery(), "report_date")))
+        .values_list("m", "unit__kind_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _monthly(year, kinds) -> tuple[list[int], list[int], dict[int, list[int]]]:
+    """Approved and waiting pieces per month (and approved per unit kind) for the chart.
+
+    Approved: an open year's stored month-end rows (each unit's approved pieces by the month's end, kept
+    current with every approval): 12 × kinds rows, whatever the year's size. Waiting: the pieces waiting for
+    review only (the queue, not the year). A closed year, or one whose month rows are still being written:
+    one grouped aggregate over the year's approved pieces."""
+    approved, waiting = [0] * 12, [0] * 12
+    by_kind = {k.pk: [0] * 12 for k in kinds}
+    for m, _kind, n in _by_month(Piece.objects.filter(year=year, status=PieceStatus.SUBMITTED)):
+        if m:
+            waiting[m - 1] += n
+    if not year.is_frozen and ensure_months(year) is not None:
+        running: dict[int, list[int]] = {}
+        for month, kind_id, n in (
+            StoredMonthScore.objects.filter(year=year)
+            .values_list("month", "kind_id")
+            .annotate(n=Sum("approved"))
+            .order_by()
+        ):
+            running.setdefault(kind_id, [0] * 13)[month] = n
+        for kind_id, ends in running.items():
+            line = by_kind.setdefault(kind_id, [0] * 12)
+            for m in range(1, 13):
+                line[m - 1] = ends[m] - ends[m - 1]
+                approved[m - 1] += line[m - 1]
+        return approved, waiting, by_kind
+    for m, kind_id, n in _by_month(Piece.objects.filter(year=year, status=PieceStatus.APPROVED)):
+        if m:
+            approved[m - 1] += n
+            by_kind.setdefault(kind_id, [0] * 12)[m - 1] += n
+    return approved, waiting, by_kind
 
 
 def _full_score(year) -> str:

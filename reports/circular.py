@@ -219,10 +219,11 @@ def build_circular(
         raise ValueError(f"月份“{month}”无效，应为 1–12。")
     as_of = month_end(year.year, month)
     stale = False
-    if live or year.is_frozen:  # a closed year is fixed: re-scored as it was, never from rows kept after it
+    state = None if live or year.is_frozen else ensure_months(year)
+    if state is None:  # a closed year is fixed: re-scored as it was, never from rows kept after it
         ytd_units, before, full_score = _live(year, month)
     else:
-        stale = ensure_months(year).stale
+        stale = state.stale
         ytd_units, before, full_score = _stored(year, month)
 
     kind_order = list(UnitKind.objects.order_by("order", "id").values_list("name", flat=True))

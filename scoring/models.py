@@ -424,6 +424,8 @@ class StoredMonthScore(models.Model):
     points = models.DecimalField(_("得分"), **POINTS)
     reward = models.DecimalField(_("奖励金额(元)"), **MONEY)
     piece_count = models.PositiveIntegerField(_("计入稿件数"), default=0)
+    # approved by the month's end, counted or not (a late or duplicate claim): the dashboard's monthly chart
+    approved = models.PositiveIntegerField(_("已通过稿件数"), default=0)
     indicators = models.JSONField(_("指标完成"), default=list)
 
     class Meta:

@@ -110,6 +110,7 @@ def _write_month(year: AssessmentYear, month: int, results, units: dict, *, repl
                 points=s.points,
                 reward=s.reward,
                 piece_count=len(s.piece_ids),
+                approved=len(s.piece_ids) + len(s.excluded_piece_ids),
                 indicators=month_indicators(s),
             )
             for s in results.units
@@ -336,20 +337,23 @@ def _check_month(year, month: int, results) -> list[Difference]:
             ("points", kept.points, fresh.points),
             ("reward", kept.reward, fresh.reward),
             ("piece_count", kept.piece_count, len(fresh.piece_ids)),
+            ("approved", kept.approved, len(fresh.piece_ids) + len(fresh.excluded_piece_ids)),
             ("indicators", kept.indicators, month_indicators(fresh)),
         ]
         out += [Difference(name, f"{month}月{field}", a, b) for field, a, b in pairs if a != b]
     return out
 
 
-def ensure_months(year: AssessmentYear) -> StoredYear:
-    """Like ``ensure_stored``, and stores the year again if its month-end rows were never written (a year
-    stored before they existed)."""
+def ensure_months(year: AssessmentYear) -> StoredYear | None:
+    """The year's stored state if its month-end rows are there (storing a never-stored year first, as
+    ``ensure_stored``); None for a year stored before month-end rows existed: its re-score is queued (once)
+    and the caller computes live meanwhile (a province takes minutes, never in a request)."""
     state = ensure_stored(year)
-    if not StoredMonthScore.objects.filter(year=year).exists() and StoredUnitScore.objects.filter(year=year).exists():
-        stored_refresh(year)
-        state.refresh_from_db()
-    return state
+    if StoredMonthScore.objects.filter(year=year).exists():
+        return state
+    if not state.stale:
+        mark_stale(year.pk)
+    return None
 
 
 # ----------------------------------------------------------------------------- keeping current

@@ -1,5 +1,6 @@
 """Bureau / leadership dashboard: every unit's completion, points, reward, rank and monthly chart."""
 
+import datetime as dt
 import json
 import re
 
@@ -91,3 +92,38 @@ def test_piece_list_query_count_does_not_grow(client, users, units, make_piece):
         page = client.get(url).content.decode()
     assert page.count('<td data-label="标题">') == 30  # one full page (30 a page)
     assert len(many) == len(few)
+
+
+def test_monthly_chart_reads_stored_month_rows_equal_to_the_live_count(client, users, units, make_piece, year):
+    """Issue 13: the chart's approved pieces per month and kind come from the stored month-end rows (kept
+    current by approvals in their own transaction), equal to counting the year's pieces by first date."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from desk.dashboard import _by_month
+    from publicity.models import Piece
+    from publicity.services import piece_review
+
+    make_piece(units["a"], "汉滨区一月稿件", [("安康日报", "2011-01-05"), ("陕西日报", "2011-03-01")])
+    make_piece(units["dept"], "办公室六月稿件", [("局网站", "2011-06-30")])
+    make_piece(units["aff"], "学校调研", kind="research", report_date=dt.date(2011, 9, 2))
+    waiting = make_piece(units["b"], "旬阳县十二月稿件", [("安康日报", "2011-12-31")], status=PieceStatus.SUBMITTED)
+    client.force_login(users["leader"])
+    client.get(URL)  # the first view stores the year
+    piece_review(actor=users["reviewer"], piece=waiting, approve=True)
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(URL).content.decode()
+    chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page).group(1))
+    live = [0] * 12
+    live_kind: dict[str, list[int]] = {}
+    names = {u.kind_id: u.kind.name for u in units.values()}
+    for m, kind_id, n in _by_month(Piece.objects.filter(year=year, status=PieceStatus.APPROVED)):
+        live[m - 1] += n
+        live_kind.setdefault(names[kind_id], [0] * 12)[m - 1] += n
+    assert chart["approved"] == live and live[0] == 1 and live[5] == 1 and live[8] == 1 and live[11] == 1
+    for line in chart["kinds"]:
+        assert line["data"] == live_kind.get(line["name"], [0] * 12)
+    # the approved pieces are not counted from the year's pieces: only the waiting ones are
+    scans = [q["sql"] for q in ctx.captured_queries if "EXTRACT" in q["sql"].upper()]
+    assert len(scans) == 1 and "submitted" in scans[0] and "approved" not in scans[0], scans
