@@ -66,6 +66,11 @@ def without_proof():
     return Exists(bare)
 
 
+def lacks_proof(piece: Piece) -> bool:
+    """``without_proof`` for a piece whose publications and their evidence are prefetched: no query."""
+    return any(not pub.url and not pub.evidence.all() for pub in piece.publications.all())
+
+
 def queue_queryset(year: AssessmentYear, params: QueryDict) -> tuple[QueueFilterForm, object]:
     """The filtered queue, in review order (first submitted first)."""
     params = params.copy()
@@ -73,11 +78,9 @@ def queue_queryset(year: AssessmentYear, params: QueryDict) -> tuple[QueueFilter
         params["status"] = PieceStatus.SUBMITTED
     filters = QueueFilterForm(params)
     f = filters.cleaned_data if filters.is_valid() else {"status": PieceStatus.SUBMITTED}
-    qs = (
-        Piece.objects.filter(year=year)
-        .annotate(first_date=Coalesce(first_date_subquery(), "report_date"), no_proof=without_proof())
-        .select_related("unit", "year")
-    )
+    # Subqueries only where a filter needs them: annotated on every row, PostgreSQL may hash them over the
+    # whole year (every publication without a link) instead of running them for the page's rows.
+    qs = Piece.objects.filter(year=year).select_related("unit", "year")
     status = f.get("status")
     if status == CORRECTION_STATUS:
         qs = qs.filter(publications__pending_review=True).distinct()
@@ -86,13 +89,13 @@ def queue_queryset(year: AssessmentYear, params: QueryDict) -> tuple[QueueFilter
     if f.get("unit"):
         qs = qs.filter(unit=f["unit"])
     if f.get("month"):
-        qs = qs.filter(first_date__month=f["month"])
+        qs = qs.annotate(first_date=Coalesce(first_date_subquery(), "report_date")).filter(first_date__month=f["month"])
     if f.get("level"):
         qs = qs.filter(pk__in=Publication.objects.filter(outlet__level=f["level"]).values("piece"))
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
     if f.get("noproof"):
-        qs = qs.filter(no_proof=True)
+        qs = qs.filter(without_proof())
     if f.get("q"):
         words = f["q"].split()
         for word in words[:5]:
@@ -161,7 +164,7 @@ def review_queue(request):
                     "twins": twins.get(p.pk, []),
                     "flags": flags.get(p.pk),
                     "proof_flagged": any(x.proof and x.proof.flagged for x in p.publications.all()),
-                    "no_proof": year.require_proof and p.no_proof,
+                    "no_proof": year.require_proof and lacks_proof(p),
                     "own": review_services.is_own_piece(user, p),
                     "pending": [x for x in p.publications.all() if x.pending_review],
                 }

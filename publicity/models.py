@@ -234,7 +234,12 @@ class Piece(models.Model):
             models.CheckConstraint(condition=Q(status__in=PieceStatus.values), name="piece_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=PieceKind.values), name="piece_kind_valid"),
         ]
-        indexes = [models.Index(fields=["year", "unit", "status"])]
+        indexes = [
+            models.Index(fields=["year", "unit", "status"]),
+            # The review queue's order (first submitted first): a page is read off the index, not sorted
+            # out of a province's 20,000 waiting pieces.
+            models.Index(fields=["year", "status", "submitted_at", "id"], name="piece_queue_order"),
+        ]
 
     def __str__(self):
         return self.title

@@ -149,3 +149,33 @@ def test_queue_query_count_does_not_grow(client, users, units, make_piece):
         page = client.get(QUEUE).content.decode()
     assert page.count('name="ids"') == 40
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_a_queue_page_costs_a_page_whatever_the_year(client, users, units, make_piece, monkeypatch):
+    """Issue 13: paging in SQL, duplicates looked up for the page's cards only, no per-card query: the same
+    queries for a queue of one page and of three, with a year of approved pieces behind it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import desk.review
+    from publicity import duplicates
+
+    monkeypatch.setattr(desk.review, "PAGE_SIZE", 4)
+    looked_up: list[int] = []
+    monkeypatch.setattr(
+        desk.review,
+        "duplicates_for_many",
+        lambda **kw: looked_up.append(len(kw["items"])) or duplicates.duplicates_for_many(**kw),
+    )
+    client.force_login(users["reviewer"])
+    client.get(QUEUE)  # the session's first touch
+    make_many(make_piece, units["a"], 3, status=S)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(QUEUE).content.decode()
+    make_many(make_piece, units["b"], 9, status=S, prefix="更多")
+    make_many(make_piece, units["dept"], 12, prefix="已通过")  # the year grows behind the queue
+    with CaptureQueriesContext(connection) as big:
+        page = client.get(QUEUE).content.decode()
+    assert first.count('name="ids"') == 3 and page.count('name="ids"') == 4 and "共 12 篇" in page
+    assert looked_up == [0, 3, 4]  # the page's cards only (none on the first, empty view)
+    assert len(big) == len(small), (len(small), len(big))
