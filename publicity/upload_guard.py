@@ -95,13 +95,24 @@ def _image_clean(data: bytes, content_type: str) -> bytes:
     fmt = PIL_FORMATS[content_type]
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # A JPEG is bounded by our own check below (and Pillow's error at twice its limit), since it can be
+            # decoded at a reduced scale; anything else over Pillow's limit is refused from its warning.
+            warnings.simplefilter("ignore" if fmt == "JPEG" else "error", Image.DecompressionBombWarning)
             # Image.open reads the header only: the size is known before a single pixel is decoded.
             with Image.open(io.BytesIO(data), formats=[fmt]) as im:
                 if im.format != fmt:
                     raise _Refused("图片格式与文件内容不符")
                 limit = settings.EVIDENCE_MAX_PIXELS
-                if im.width * im.height > limit:
+                pixels = im.width * im.height
+                if pixels > limit and fmt == "JPEG" and pixels <= limit * 64:
+                    # A phone's 50–108 MP photo: libjpeg decodes it at 1/2, 1/4 or 1/8 scale directly
+                    # (draft mode), so the full image is never in memory; what is stored is the smaller one.
+                    scale = 2
+                    while pixels / (scale * scale) > limit:
+                        scale *= 2
+                    im.draft("RGB", (im.width // scale, im.height // scale))
+                    pixels = im.width * im.height
+                if pixels > limit:
                     raise _Refused(
                         f"图片尺寸过大({im.width}×{im.height},超过{limit // 1_000_000}百万像素),请缩小后再上传"
                     )

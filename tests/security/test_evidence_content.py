@@ -222,6 +222,25 @@ def test_the_pixel_bound_is_a_setting(settings):
     assert validate_evidence(SimpleUploadedFile("a.png", out.getvalue())).content_type == "image/png"
 
 
+def test_a_phone_photo_over_the_bound_is_stored_smaller_not_refused(settings):
+    """A JPEG over the pixel bound (a phone's 50–108 MP mode) is decoded at 1/2, 1/4 or 1/8 scale by libjpeg
+    (draft mode: the full image is never in memory) and stored that size; a PNG over it is still refused."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (200, 30, 30)).save(out, "JPEG", quality=80)
+    settings.EVIDENCE_MAX_PIXELS = 500_000  # 1.92 MP is "too big" here: 1/2 scale gives 0.48 MP
+    info = validate_evidence(SimpleUploadedFile("big.jpg", out.getvalue()))
+    with Image.open(info.stored) as im:
+        assert im.size == (800, 600) and im.format == "JPEG"
+    settings.EVIDENCE_MAX_PIXELS = 30_000  # needs 1/8: 200 × 150
+    with Image.open(validate_evidence(SimpleUploadedFile("big.jpg", out.getvalue())).stored) as im:
+        assert im.size == (200, 150)
+    settings.EVIDENCE_MAX_PIXELS = 29_000  # even 1/8 is over: refused, naming the size
+    with pytest.raises(ValidationError, match=re.escape("图片尺寸过大(1600×1200")):
+        validate_evidence(SimpleUploadedFile("big.jpg", out.getvalue()))
+
+
 @pytest.mark.django_db
 def test_the_stored_evidence_file_is_the_clean_image(make_piece, units, users, settings):
     piece = make_piece(units["a"], "元数据", [("安康日报", "2011-03-05")], status=PieceStatus.DRAFT)
