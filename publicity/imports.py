@@ -61,6 +61,7 @@ from units.validators import strip_control_chars
 from .claims import normalise_title
 from .import_audit import audited_import
 from .models import (
+    TARGET_MAX,
     AssessmentYear,
     HeaderAlias,
     ImportTable,
@@ -166,6 +167,9 @@ def import_quotas(sheets: list[Sheet], *, year: AssessmentYear, dry_run: bool = 
                 number = whole_number(cell)
             except CellError as exc:
                 report.error(f"{exc}(任务数须为不小于0的整数)", row=row, column=header, value=cell)
+                continue
+            if number is not None and number > TARGET_MAX:
+                report.error(f"任务数太大:每项指标最多{TARGET_MAX}篇", row=row, column=header, value=cell)
                 continue
             if mine is None:
                 if number is not None:

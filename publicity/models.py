@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +103,11 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The most pieces one indicator can ask of one unit in a year: far above any real quota (2011: 40), far
+# below what the database column holds, so a typo of a few extra digits is refused, not saved.
+TARGET_MAX = 10_000
 
 
 class YearStatus(models.TextChoices):
@@ -461,7 +466,11 @@ class Indicator(models.Model):
     requires_publication = models.BooleanField(_("须已刊发"), default=True)
     counts_for_penalty = models.BooleanField(_("未完成扣分"), default=True)
     is_bonus_basis = models.BooleanField(_("加分基数"), default=False)
-    default_target = models.PositiveIntegerField(_("默认任务数"), default=0)
+    default_target = models.PositiveIntegerField(
+        _("默认任务数"),
+        default=0,
+        validators=[MaxValueValidator(TARGET_MAX, _("任务数太大:每项指标最多%(limit_value)s篇。"))],
+    )
     order = models.PositiveIntegerField(_("排序"), default=0)
     method = models.CharField(
         _("考核方式"),
@@ -562,7 +571,9 @@ class UnitTarget(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets", verbose_name=_("单位"))
-    target = models.PositiveIntegerField(_("任务数"))
+    target = models.PositiveIntegerField(
+        _("任务数"), validators=[MaxValueValidator(TARGET_MAX, _("任务数太大:每项指标最多%(limit_value)s篇。"))]
+    )
 
     class Meta:
         ordering = ["unit", "indicator"]

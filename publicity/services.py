@@ -20,6 +20,7 @@ from units.validators import find_control_char, reject_control_chars
 from .claimed import claim_summary, claims_of_piece
 from .claims import normalise_title
 from .models import (
+    TARGET_MAX,
     AssessmentYear,
     Evidence,
     Indicator,
@@ -985,10 +986,17 @@ def _target_number(target) -> int | None:
     """A whole number ≥ 0, or None for "the default" (a blank cell, as the allocation table reads it)."""
     if target is None or (isinstance(target, str) and not target.strip()):
         return None
+    number = None
     if isinstance(target, int) and not isinstance(target, bool) and target >= 0:
-        return target
-    if isinstance(target, str) and target.strip().isascii() and target.strip().isdigit():
-        return int(target.strip())
+        number = target
+    elif isinstance(target, str) and target.strip().isascii() and target.strip().isdigit():
+        number = int(target.strip())
+    if number is not None:
+        if number > TARGET_MAX:
+            raise ValidationError(
+                {"target": _("任务数“%(value)s”太大:每项指标最多%(max)s篇。") % {"value": target, "max": TARGET_MAX}}
+            )
+        return number
     raise ValidationError(
         {"target": _("任务数“%(value)s”无效:须为不小于0的整数,或留空采用默认任务数。") % {"value": target}}
     )

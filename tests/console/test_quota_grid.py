@@ -120,6 +120,25 @@ def test_bad_cell_value_is_a_clear_error_and_nothing_changes(admin_client, year,
     assert UnitTarget.objects.get(unit=units["a"], indicator=c1).target == 50
 
 
+def test_a_typo_of_extra_digits_is_refused_at_every_door(admin_client, year, units, c1):
+    """99,999,999,999 (a few 9s too many) was saved and overflowed PostgreSQL's integer column."""
+    from publicity.imports import import_quotas
+    from sheets.tabular import Sheet
+
+    url = reverse("console:quota-cell", args=[year.year])
+    response = admin_client.post(url, {"unit": units["a"].pk, "indicator": c1.pk, "value": "99999999999"})
+    assert response.status_code == 400 and "太大:每项指标最多10000篇" in response.json()["error"]
+    assert admin_client.post(url, {"unit": units["a"].pk, "indicator": c1.pk, "value": "10000"}).status_code == 200
+    assert UnitTarget.objects.get().target == 10000
+    sheet = Sheet(name="任务", rows=[["单位", "C1"], ["汉滨区人社局", 10001]])
+    report = import_quotas([sheet], year=year)
+    assert any("第2行" in str(e) and "任务数太大" in str(e) for e in report.errors), report.errors
+    assert UnitTarget.objects.get().target == 10000
+    c1.default_target = 20000
+    with pytest.raises(Exception, match="任务数太大"):
+        c1.full_clean()
+
+
 def test_cell_of_another_kind_is_refused(admin_client, year, units, c1):
     url = reverse("console:quota-cell", args=[year.year])
     response = admin_client.post(url, {"unit": units["dept"].pk, "indicator": c1.pk, "value": "3"})
