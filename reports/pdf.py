@@ -262,6 +262,25 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
         story.append(_table(rows, [14 * mm, 60 * mm, 36 * mm, 40 * mm]))
     else:
         story.append(_p("应报单位均已报送。", s["body"]))
+    if circular.figures:  # reported-figure tasks (发行征订): as they stand, a reported figure has no month
+        story.append(_p("报送数据任务完成情况", s["h2"]))
+        heads = ("任务", "参加单位", "任务数合计", "审核通过合计", "完成率", "已通过单位", "待审核", "未报送")
+        rows = [[_p(h, s["head"]) for h in heads]]
+        for f in circular.figures:
+            rate = Decimal(f.approved) / f.target if f.target else None
+            rows.append(
+                [
+                    _p(f"{f.task.name}（{f.task.unit_label}）", s["cell"]),
+                    _p(f.units, s["cell_c"]),
+                    _p(f.target, s["cell_r"]),
+                    _p(f.approved, s["cell_r"]),
+                    _p(pct(rate), s["cell_r"]),
+                    _p(f.approved_units, s["cell_c"]),
+                    _p(f.pending, s["cell_c"]),
+                    _p(f.missing, s["cell_c"]),
+                ]
+            )
+        story.append(_table(rows, [60 * mm, 20 * mm, 24 * mm, 26 * mm, 20 * mm, 22 * mm, 18 * mm, 18 * mm]))
     return _build(story, target, circular.title)
 
 
