@@ -243,6 +243,12 @@ def circular_page(request, year: int):
     form, options = _circular_options(request)
     circular = build_circular(assessment_year, month, **options)
     query = urlencode({k: v for k, v in request.GET.items() if k in ("number", "date") and v and not form.errors})
+    fmt = request.GET.get("download")
+    if fmt in ("xlsx", "pdf") and not form.errors:
+        # The download buttons submit the form: what was typed (文号, 印发日期, month) is what is printed,
+        # whether or not 查看 was pressed first.
+        url = reverse(f"reports:circular-{fmt}", kwargs={"year": assessment_year.year, "month": month})
+        return redirect(f"{url}?{query}" if query else url)
     return render(
         request,
         "reports/circular.html",

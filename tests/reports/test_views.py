@@ -83,6 +83,30 @@ def test_circular_page_and_files(client, scored, users):
     assert "2011年6月宣传工作情况通报" in pdf_text(body(pdf))
 
 
+def test_circular_download_buttons_print_what_was_typed(client, scored, users):
+    """QA: typing 文号 and 印发日期, then 下载 PDF without 查看, printed today's date and no number."""
+    login(client, users["reviewer"])
+    page = reverse("reports:circular", kwargs={"year": 2011})
+    typed = {"month": 7, "number": "安人社办发〔2011〕15号", "date": "2011-08-05"}
+    html = client.get(page, {"month": 6}).content.decode()
+    assert 'name="download" value="pdf"' in html and 'name="download" value="xlsx"' in html
+    response = client.get(page, typed | {"download": "pdf"})
+    assert response.status_code == 302 and response.url.startswith(
+        reverse("reports:circular-pdf", kwargs={"year": 2011, "month": 7})
+    )
+    text = pdf_text(body(client.get(response.url)))
+    assert "安人社办发〔2011〕15号" in text and "2011年8月5日" in text and "2011年7月" in text
+    response = client.get(page, typed | {"download": "xlsx"})
+    assert response.url.startswith(reverse("reports:circular-xlsx", kwargs={"year": 2011, "month": 7}))
+    cells = [
+        c.value for row in load_workbook(io.BytesIO(body(client.get(response.url)))).active.iter_rows() for c in row
+    ]
+    assert any("安人社办发〔2011〕15号" in str(v) for v in cells if v)
+    # a bad date: the page says so, nothing is downloaded
+    response = client.get(page, typed | {"date": "2011-02-30", "download": "pdf"})
+    assert response.status_code == 400 and "印发日期" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("name", "kwargs", "query"),
     [
