@@ -195,6 +195,7 @@ def dashboard(request):
         "approved": sum(approved),
         "waiting": Piece.objects.filter(year=year, status=PieceStatus.SUBMITTED).count(),
     }
+    figure_tasks = year_summaries(year)  # reported-figure tasks (发行征订): 1 query, 5 with tasks
     return render(
         request,
         "publicity/dashboard.html",
@@ -210,8 +211,10 @@ def dashboard(request):
             "full_score": _full_score(year),
             "provisional": not year.is_frozen,
             "years": AssessmentYear.objects.order_by("-year"),
-            "figure_tasks": year_summaries(year),  # reported-figure tasks (发行征订): 1 query, 5 with tasks
-            "deadlines": [] if year.is_frozen else deadlines.for_bureau(year, deadline_day(request, year)),
+            "figure_tasks": figure_tasks,
+            "deadlines": []
+            if year.is_frozen
+            else deadlines.for_bureau(year, deadline_day(request, year), figure_tasks=figure_tasks),
         },
     )
 

@@ -5,6 +5,8 @@ What is listed, from data of the year (never dates in code):
   recorded (``Unit.liaison_name``, kept by the bureau from the names units send);
 - monthly and annual reports (``ReportingRule``): every overdue month and the next one due;
 - campaign deliverables (``campaigns``): each campaign the unit has not completed;
+- reported-figure tasks (``figures``, 发行征订) with a due date: each task the unit still owes (not reported,
+  or returned), for the bureau each task some unit still owes;
 - bureau-website sign-off waits (``WebsiteRule``): an item waiting for a step is due that many days after it
   entered the step.
 Each list is built in a fixed number of queries, whatever the number of units, months or items.
@@ -21,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import services as campaigns
+from figures import services as figures
+from figures.models import ReportStatus
 from publicity.models import AssessmentYear, ReportingRule
 from publicity.reminders import overdue_reports
 from publicity.reporting import Rule, due_date, obligations
@@ -37,7 +41,7 @@ class Deadline:
     text: str
     url: str
     overdue: bool
-    kind: str  # roster | report | campaign | website
+    kind: str  # roster | report | campaign | figure | website
 
 
 def _sorted(items: list[Deadline]) -> list[Deadline]:
@@ -56,8 +60,28 @@ def _website_due(item: WebsiteItem, days: tuple[int, int]) -> dt.date:
     return timezone.localtime(item.waiting_since).date() + dt.timedelta(days=wait)
 
 
-def for_unit(user: User, unit: Unit, year: AssessmentYear, today: dt.date) -> list[Deadline]:
-    """A liaison's or unit head's deadlines: the unit's own tasks, and the head's sign-off queue."""
+def _figure_lines(user: User, lines) -> list[Deadline]:
+    out = []
+    for line in lines:
+        task, report = line.task, line.report
+        if task.due_date is None or not line.target:
+            continue
+        if report is not None and report.status != ReportStatus.REJECTED:
+            continue  # reported: waiting for review or approved
+        values = {"task": task.name, "target": line.target, "label": task.unit_label}
+        text = (
+            _("重新报送“%(task)s”完成数(已退回)") % values
+            if report is not None
+            else _("报送“%(task)s”完成数(任务%(target)s%(label)s)") % values
+        )
+        url = reverse("figures:report", args=[task.pk]) if user.is_liaison else reverse("figures:list")
+        out.append((task.due_date, text, url))
+    return out
+
+
+def for_unit(user: User, unit: Unit, year: AssessmentYear, today: dt.date, *, figure_lines=None) -> list[Deadline]:
+    """A liaison's or unit head's deadlines: the unit's own tasks, and the head's sign-off queue.
+    ``figure_lines``: the unit's reported-figure lines when the caller has them (else 3 more queries)."""
     out: list[Deadline] = []
     if year.roster_due and (today <= year.roster_due or not unit.liaison_name):
         out.append(
@@ -98,6 +122,12 @@ def for_unit(user: User, unit: Unit, year: AssessmentYear, today: dt.date) -> li
                     "campaign",
                 )
             )
+    if figure_lines is None:
+        from .figures import unit_lines
+
+        figure_lines = unit_lines(year, unit)
+    for due, text, url in _figure_lines(user, figure_lines):
+        out.append(Deadline(due, text, url, today > due, "figure"))
     statuses = [ItemStatus.HEAD, ItemStatus.DEPUTY, ItemStatus.EDITOR] if user.is_liaison else [ItemStatus.HEAD]
     items = list(
         WebsiteItem.objects.filter(year=year, unit=unit, status__in=statuses, waiting_since__isnull=False)
@@ -117,8 +147,9 @@ def for_unit(user: User, unit: Unit, year: AssessmentYear, today: dt.date) -> li
     return _sorted(out)
 
 
-def for_bureau(year: AssessmentYear, today: dt.date) -> list[Deadline]:
-    """The bureau's view of the same deadlines, one line per task across all units."""
+def for_bureau(year: AssessmentYear, today: dt.date, *, figure_tasks=None) -> list[Deadline]:
+    """The bureau's view of the same deadlines, one line per task across all units. ``figure_tasks``: the
+    year's task summaries when the caller has them (no task with a due date: no further query)."""
     out: list[Deadline] = []
     overview = reverse("publicity:reports-overview")
     if year.roster_due:
@@ -171,6 +202,17 @@ def for_bureau(year: AssessmentYear, today: dt.date) -> list[Deadline]:
                     "campaign",
                 )
             )
+    if figure_tasks is None or any(f.task.due_date for f in figure_tasks):
+        for row in figures.owing(year):  # five queries
+            if row.units:
+                done = row.of - len(row.units)
+                text = _("报送数据任务“%(task)s”(%(done)s/%(all)s个单位已报送)") % {
+                    "task": row.task.name,
+                    "done": done,
+                    "all": row.of,
+                }
+                due = row.task.due_date
+                out.append(Deadline(due, text, reverse("figures:task", args=[row.task.pk]), today > due, "figure"))
     return _sorted(out)
 
 

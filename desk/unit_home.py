@@ -101,7 +101,7 @@ def unit_home(request):
         "drafts": counts.get(PieceStatus.DRAFT, 0),
         "reminders": reminders,
         "website_items": website_items,
-        "deadlines": deadlines.for_unit(request.user, unit, year, today),
+        "deadlines": deadlines.for_unit(request.user, unit, year, today, figure_lines=figure_lines),
         "figure_lines": figure_lines,
         "rule": rule,
         "next_due": next_deadline(rule, year.year, today, filed),

@@ -268,3 +268,75 @@ def year_summaries(year: AssessmentYear) -> list[TaskSummary]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Owing:
+    """A task with a due date and the taking-part units (target above 0) that still owe their figure: not
+    reported, or returned and not sent again."""
+
+    task: FigureTask
+    units: list[Unit]
+    of: int  # units with a target above 0
+    rejected: frozenset[int] = frozenset()  # of ``units``, those whose report was returned
+
+
+def owing(year: AssessmentYear, *, due_before=None) -> list[Owing]:
+    """Tasks of the year with a due date (before ``due_before`` when given) and who still owes them: five
+    queries whatever the number of tasks and units."""
+    tasks = FigureTask.objects.filter(year=year, due_date__isnull=False)
+    if due_before is not None:
+        tasks = tasks.filter(due_date__lt=due_before)
+    tasks = list(tasks.prefetch_related("unit_kinds").order_by("due_date", "order", "id"))
+    if not tasks:
+        return []
+    units = list(Unit.objects.active().select_related("kind").order_by("kind__order", "order", "id"))
+    ids = [t.pk for t in tasks]
+    targets = {
+        (t, u): n
+        for t, u, n in FigureTarget.objects.filter(task_id__in=ids).values_list("task_id", "unit_id", "target")
+    }
+    status = {
+        (t, u): s
+        for t, u, s in FigureReport.objects.filter(task_id__in=ids).values_list("task_id", "unit_id", "status")
+    }
+    out = []
+    for task in tasks:
+        kinds = {k.pk for k in task.unit_kinds.all()}
+        taking = [
+            u for u in units if (not kinds or u.kind_id in kinds) and targets.get((task.pk, u.pk), task.default_target)
+        ]
+        owe = [u for u in taking if status.get((task.pk, u.pk)) in (None, ReportStatus.REJECTED)]
+        rejected = frozenset(u.pk for u in owe if status.get((task.pk, u.pk)) == ReportStatus.REJECTED)
+        out.append(Owing(task, owe, len(taking), rejected))
+    return out
+
+
+def overdue_figures(year: AssessmentYear, today) -> list:
+    """Units that owe a figure past its task's due date, for the reminders (one ``Due`` per unit and due date,
+    naming every task due that day)."""
+    from collections import defaultdict
+
+    from publicity.models import ReminderKind
+    from publicity.reminders import Due
+
+    dues: dict[tuple[int, object], list[str]] = defaultdict(list)
+    by_id: dict[int, Unit] = {}
+    for row in owing(year, due_before=today):
+        for unit in row.units:
+            by_id[unit.pk] = unit
+            dues[(unit.pk, row.task.due_date)].append(
+                _("“%(task)s”(已退回,请改正后重新报送)") % {"task": row.task.name}
+                if unit.pk in row.rejected
+                else _("“%(task)s”") % {"task": row.task.name}
+            )
+    return [
+        Due(
+            by_id[unit_id],
+            due,
+            ReminderKind.FIGURE,
+            _("报送数据(截止%(due)s):%(items)s") % {"due": f"{due:%Y-%m-%d}", "items": "、".join(items)},
+            due.month,
+        )
+        for (unit_id, due), items in sorted(dues.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]

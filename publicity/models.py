@@ -698,6 +698,7 @@ class ReminderKind(models.TextChoices):
 
     REPORT = "report", _("稿件报送")
     CAMPAIGN = "campaign", _("专题活动材料")
+    FIGURE = "figure", _("报送数据")  # reported-figure tasks (发行征订): figures registers its overdue ones
 
 
 class Reminder(models.Model):
