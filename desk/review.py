@@ -296,6 +296,18 @@ def review_batch(request):
     )
     bare = [p for p in pieces if p.no_proof and p.year.require_proof]
     if not reject and bare and not request.POST.get("confirm_noproof"):
+        # Name the publications without proof (a piece may have a link on one and nothing on another): 1 query.
+        lacking: dict[int, list[str]] = {}
+        rows = (
+            Publication.objects.filter(piece__in=bare, url="")
+            .exclude(Exists(Evidence.objects.filter(publication=OuterRef("pk"))))
+            .order_by("piece_id", "id")
+            .values_list("piece_id", "outlet__name")
+        )
+        for piece_id, outlet in rows:
+            lacking.setdefault(piece_id, []).append(outlet)
+        for p in bare:
+            p.lacking = lacking.get(p.pk, [])
         return render(
             request,
             "publicity/review_batch_confirm.html",

@@ -217,12 +217,15 @@ def test_queue_flags_and_filters_pieces_without_proof(client, users, units, make
 
 def test_batch_approve_asks_to_confirm_pieces_without_proof(client, users, units, make_piece):
     with_proof = submitted(make_piece, units, title="有佐证")
-    bare = make_piece(units["b"], "无佐证", [("安康日报", "2011-03-06")], status=S)
+    # one publication with a link, one with nothing: the page names the one that lacks proof (QA)
+    bare = make_piece(units["b"], "无佐证", [("安康日报", "2011-03-06"), ("人民网", "2011-03-07")], status=S)
+    bare.publications.filter(outlet__name="人民网").update(url="http://www.people.com.cn/a.html")
     ids = [f"{with_proof.pk}:{with_proof.version}", f"{bare.pk}:{bare.version}"]
     client.force_login(users["reviewer"])
     response = client.post(reverse("publicity:review-batch"), {"ids": ids})
     page = response.content.decode()
-    assert response.status_code == 200 and "其中 1 篇缺少佐证" in page
+    assert response.status_code == 200 and "有 1 篇的部分刊发记录缺少佐证" in page
+    assert "缺佐证:安康日报<" in page and "人民网" not in page.split("缺佐证:")[1].split("</li>")[0]
     assert Piece.objects.filter(status=PieceStatus.APPROVED).count() == 0
     client.post(reverse("publicity:review-batch"), {"ids": ids, "confirm_noproof": "1"})
     assert Piece.objects.filter(status=PieceStatus.APPROVED).count() == 2
@@ -235,3 +238,18 @@ def test_history_records_each_step(users, units, make_piece):
     )
     kinds = list(ReviewEvent.objects.filter(piece=piece).values_list("kind", "reason"))
     assert kinds == [("submitted", ""), ("rejected", "照片不清")]
+
+
+def test_a_resubmitted_piece_shows_its_last_review_as_such(client, users, units, make_piece):
+    """QA: 待审核 beside 审核时间 = the rejection's time read as if it had been reviewed already."""
+    piece = submitted(make_piece, units)
+    services.piece_review(
+        actor=users["reviewer"], piece=piece, approve=False, reason="照片不清", expected_version=piece.version
+    )
+    piece.refresh_from_db()
+    client.force_login(users["liaison_a"])
+    url = reverse("publicity:piece-detail", args=[piece.pk])
+    assert "<dt>审核时间</dt>" in client.get(url).content.decode()  # 已退回: when it was reviewed
+    services.piece_submit(actor=users["liaison_a"], piece=piece)
+    page = client.get(url).content.decode()
+    assert "<dt>上次审核时间</dt>" in page and "<dt>审核时间</dt>" not in page
