@@ -57,9 +57,13 @@ demo: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	PORT=$(PORT) $(BIN)/python manage.py load_demo
 	@for a in $(LAN_ADDRS); do echo "局域网内(如手机)打开 · on the office network: http://$$a:$(PORT)/"; done
-	@$(BIN)/python manage.py db_worker --no-reload --interval 1 & WORKER=$$!; \
+	@# The demo is what people try from their phones: DEBUG off, so they see the product's Chinese 404/500
+	@# pages, not Django's technical ones (DEBUG=True make demo for a developer's tracebacks). Static files
+	@# are then served by WhiteNoise from STATIC_ROOT, hence collectstatic.
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	@DEBUG=$${DEBUG:-False} $(BIN)/python manage.py db_worker --no-reload --interval 1 & WORKER=$$!; \
 	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
-	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	DEBUG=$${DEBUG:-False} ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 test: setup system-packages
 	$(BIN)/ruff check .

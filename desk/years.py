@@ -29,7 +29,7 @@ from publicity.models import (
     UnitTarget,
     YearStatus,
 )
-from publicity.reporting import Rule, month_states
+from publicity.reporting import Rule, obligations
 from scoring.models import AuthorSplit, RewardSchedule, ScoringPolicy, UnitYearSetting, YearStatusLog
 from scoring.services import (
     payout_text,
@@ -75,9 +75,10 @@ def _pending(year: AssessmentYear) -> dict:
         filed[unit_id][month] = timezone.localtime(when).date()
     unfiled = []
     for unit in Unit.objects.active().filter(kind_id__in=list(rules)).select_related("kind"):
-        late = [s for s in month_states(rules[unit.kind_id], year.year, today, filed[unit.pk]) if s.late]
+        # An annual-reporting unit owes one report, due once (QA: it was listed as overdue for 1月…12月).
+        late = [o for o in obligations(rules[unit.kind_id], year.year, today, filed[unit.pk]) if o.late]
         if late:
-            unfiled.append({"unit": unit, "months": [s.month for s in late], "due": late[0].due})
+            unfiled.append({"unit": unit, "months": [o.month for o in late], "due": late[0].due})
     return {
         "submitted": by_status.get(PieceStatus.SUBMITTED, 0),
         "drafts": by_status.get(PieceStatus.DRAFT, 0),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.recorder import record_many
-from units.models import Unit, User, split_list
+from units.models import Unit, User
 from units.validators import find_control_char, reject_control_chars
 
 from .claimed import claim_summary, claims_of_piece
@@ -91,8 +91,13 @@ class PublicationInput:
 
 
 def clean_authors(authors: Iterable[str] | str) -> list[str]:
+    """The people in an author list. Typed as one text (the web form, the admin), it is read like an import's
+    author cell (sheets.cells.split_authors): 王　伟 padded with a full-width space is one person, not 王 and
+    伟; role words (本报记者, 通讯员, 摄影…) and a trailing 等 are not people."""
     if isinstance(authors, str):
-        authors = split_list(authors)
+        from sheets.cells import split_authors
+
+        authors, _changed = split_authors(authors)
     names: list[str] = []
     for name in authors:
         name = name.strip()

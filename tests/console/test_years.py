@@ -45,6 +45,11 @@ def test_year_page_shows_status_and_what_is_pending(admin_client, make_piece, un
     assert "进行中" in html and "结账…" in html and "去审核(1篇)" in html
     # 2011 is long past: every unit has months past due and not filed.
     assert {u["unit"].name for u in pending["unfiled"]} >= {"汉滨区人社局", "办公室"}
+    # a county bureau reports once a year (2011: by 12月25日): one overdue annual report, not twelve months
+    hanbin = next(u for u in pending["unfiled"] if u["unit"].name == "汉滨区人社局")
+    office = next(u for u in pending["unfiled"] if u["unit"].name == "办公室")
+    assert hanbin["months"] == [None] and office["months"] == list(range(1, 13))
+    assert '汉滨区人社局 <span class="muted small">县区人社局</span> — 全年报表</li>' in html
 
 
 def test_year_page_queries_do_not_grow_with_units(admin_client, more_units):

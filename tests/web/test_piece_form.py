@@ -312,3 +312,12 @@ def test_every_mistake_in_one_round_and_the_photo_is_kept(client, users, png_upl
     assert response.status_code == 302, response.content.decode()[:2000]
     ev = Evidence.objects.get(publication__outlet__name="安康日报")
     assert ev.original_name == "clip.png" and ev.content_type == "image/png"
+
+
+def test_authors_are_read_like_an_import_cell(client, users):
+    """QA: 王　伟 (a two-character name padded with a full-width space) was two authors, 王 and 伟, and both
+    would have been paid. The form reads the author box as the import reads an author cell."""
+    client.force_login(users["liaison_a"])
+    response = client.post(CREATE, piece_post(authors="王　伟、本报记者 李四,张三等"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [a.name for a in Piece.objects.get().authors.all()] == ["王伟", "李四", "张三"]
