@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from figures.models import FigureReport, FigureTarget, FigureTask, ReportStatus
 from publicity.claims import url_spellings
@@ -129,7 +129,9 @@ def payout_text(payout: str, top_n: int = 1) -> str:
     if payout == Payout.SUM:
         return gettext("各次刊发累加")
     n = top_n if payout == Payout.TOP_N else 1
-    return gettext("取最高%(n)s档") % {"n": CN_COUNT.get(n, str(n))}
+    # 一/两/三 are Chinese words: in another language the number is written as a number ("highest 2 levels").
+    zh = (get_language() or "zh-hans").startswith("zh")
+    return gettext("取最高%(n)s档") % {"n": CN_COUNT.get(n, str(n)) if zh else str(n)}
 
 
 def split_text(split: str, weights: Iterable = ()) -> str:

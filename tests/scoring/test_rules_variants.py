@@ -591,3 +591,14 @@ def test_exclude_leaves_no_late_piece_counted_and_flag_counts_them_all(pieces, d
     assert {n.piece_id for n in flagged.notes.values() if n.late} == {
         p.id for p in pieces if days_late(p, flag) is not None
     }
+
+
+def test_payout_words_follow_the_language():
+    """QA: the English console read 'highest 一 level(s)' (a Chinese numeral inside the English text)."""
+    from django.utils import translation
+
+    from scoring.services import payout_text
+
+    assert payout_text("top_n", 2) == "取最高两档" and payout_text("highest") == "取最高一档"
+    with translation.override("en"):
+        assert payout_text("top_n", 2) == "highest 2 level(s)"
