@@ -306,7 +306,15 @@ def files_add(
             if kind != DeliverableKind.SUMMARY
             else {"text": _("请上传书面总结文件,或直接填写总结正文。")}
         )
-    checked = [(u, check_upload(kind, u)) for u in uploads]  # all checked before anything is stored
+    # All checked before anything is stored, and every bad file named at once (not one per attempt).
+    checked, bad = [], []
+    for u in uploads:
+        try:
+            checked.append((u, check_upload(kind, u)))
+        except ValidationError as exc:
+            bad.extend(exc.messages)
+    if bad:
+        raise ValidationError({"file": bad})
     rows, stored = [], []
     try:
         if text:

@@ -111,9 +111,11 @@ def test_uploads_are_checked_by_content(campaign, users, units, photo):
         with pytest.raises(ValidationError) as exc:
             add(kind, bad_file)
         assert text in str(exc.value), (kind, exc.value)
-    # One bad file among good ones: nothing is kept.
-    with pytest.raises(ValidationError):
-        add("photo", photo("good.png"), upload("bad.png", b"junk"))
+    # One bad file among good ones: nothing is kept, and every bad file is named at once (QA: only the first was).
+    with pytest.raises(ValidationError) as exc:
+        add("photo", upload("empty.jpg", b""), photo("good.png"), upload("evil.jpg", b"MZ\x90\x00" + b"\0" * 60))
+    text = " ".join(exc.value.messages)
+    assert "empty.jpg" in text and "evil.jpg" in text and "good.png" not in text
     assert CampaignFile.objects.count() == before
 
 

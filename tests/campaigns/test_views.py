@@ -84,6 +84,10 @@ def test_liaison_uploads_from_the_unit_page_and_sees_the_state(client, users, un
     page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
     # Uploaded today, long after the 2011 deadline: complete, but late.
     assert ">逾期完成<" in page and "1.png" in page and "全部材料于" in page
+    # the upload time carries its year (QA: "11-30 21:12" read as before a 12-05 deadline of 2011)
+    from django.utils import timezone
+
+    assert f'<span class="when small">{timezone.localdate():%Y-%m-%d} ' in page
 
 
 def test_bad_upload_shows_the_error_on_the_unit_page_and_keeps_nothing(client, users, units, campaign):
