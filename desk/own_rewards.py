@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from publicity.models import AssessmentYear, Outlet, PieceKind, Placement
 from reports.own_payout import own_payout_pdf, write_own_payout
 from scoring import own_schedule as services
-from scoring.models import Payout, RewardRule
+from scoring.models import AuthorSplit, Payout, RewardRule
 
 from .access import UNIT_READERS, require_roles, user_unit
 from .common import current_year, frozen_notice
@@ -29,6 +29,22 @@ class ScheduleForm(forms.Form):
     )
     payout = forms.ChoiceField(label=gettext_lazy("一稿多投奖励方式"), choices=Payout.choices)
     top_n = forms.IntegerField(label=gettext_lazy("N(取最高N档时)"), min_value=1, max_value=10, initial=2)
+    author_split = forms.ChoiceField(
+        label=gettext_lazy("作者分配方式"),
+        choices=AuthorSplit.choices,
+        initial=AuthorSplit.EQUAL,
+        required=False,  # not sent: equal, as before weights could be set here
+        widget=forms.RadioSelect,
+    )
+    weights = forms.CharField(
+        label=gettext_lazy("作者权重(按署名顺序)"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy(
+            "按权重分配时填写,如“0.5, 0.3, 0.2”:第1、2、3作者各得奖励的50%、30%、20%;之后的作者按最后一个权重。"
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
 
 
 class RuleForm(forms.Form):
@@ -75,6 +91,7 @@ def own_schedule(request):
     unit = user_unit(request.user)
     year = current_year(request)
     schedule = services.schedule_of(unit, year)
+    allowed = services.may_keep(unit)  # the unit's kind funds its own rewards (data, seed 004 §6)
     form = None
     if request.method == "POST":
         form = ScheduleForm(request.POST)
@@ -82,7 +99,14 @@ def own_schedule(request):
             d = form.cleaned_data
             try:
                 schedule = services.own_schedule_save(
-                    actor=request.user, unit=unit, year=year, name=d["name"], payout=d["payout"], top_n=d["top_n"]
+                    actor=request.user,
+                    unit=unit,
+                    year=year,
+                    name=d["name"],
+                    payout=d["payout"],
+                    top_n=d["top_n"],
+                    author_split=d["author_split"] or AuthorSplit.EQUAL,
+                    weights=d["weights"],
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
@@ -91,7 +115,13 @@ def own_schedule(request):
                 return redirect(f"{request.path}?year={year.year}")
     if form is None:
         initial = (
-            {"name": schedule.name, "payout": schedule.payout, "top_n": schedule.top_n}
+            {
+                "name": schedule.name,
+                "payout": schedule.payout,
+                "top_n": schedule.top_n,
+                "author_split": schedule.author_split,
+                "weights": ", ".join(f"{w.normalize():f}" for w in services.weights_of(schedule)),
+            }
             if schedule
             else {"name": _("%(unit)s%(year)s年度宣传稿件奖励标准") % {"unit": unit.name, "year": year.year}}
         )
@@ -108,7 +138,10 @@ def own_schedule(request):
             "rules": rules,
             "form": form,
             "own": own,
-            "editable": not year.is_frozen,
+            "editable": not year.is_frozen and allowed,
+            "allowed": allowed,
+            "refusal": "" if allowed else services.refusal(unit),
+            "weights": services.weights_of(schedule),
             "frozen_notice": frozen_notice(year),
             "kinds": dict(PieceKind.choices),
         },
@@ -121,6 +154,9 @@ def own_rule_form(request, pk: int | None = None):
     rule = _rule_for_user(request.user, pk) if pk is not None else None
     year = rule.schedule.year if rule else current_year(request)
     schedule = rule.schedule if rule else services.schedule_of(unit, year)
+    if not services.may_keep(unit):
+        messages.error(request, services.refusal(unit))
+        return redirect("own-rewards:schedule")
     if schedule is None:
         messages.error(request, _("请先保存本单位自筹奖励标准的名称和一稿多投方式,再添加规则。"))
         return redirect("own-rewards:schedule")

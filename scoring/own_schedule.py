@@ -20,11 +20,13 @@ from publicity.services import ensure_year_editable
 from units.models import Unit, User
 from units.text import clean_text
 
-from .models import AuthorSplit, Payout, RewardRule, RewardSchedule
+from .models import AuthorSplit, AuthorWeight, Payout, RewardRule, RewardSchedule
 from .rules import PersonReward, PieceReward, money, people_rewards
 from .services import score_year, year_results
 
 MAX_AMOUNT = Decimal("1000000")
+MAX_WEIGHTS = 10  # authors beyond the list take the last weight (scoring.rules.author_weights)
+MAX_WEIGHT = Decimal("9999.99")  # AuthorWeight.weight: 6 digits, 2 decimals
 
 
 def can_edit(user: User | None, unit: Unit) -> bool:
@@ -39,18 +41,94 @@ def ensure_can_edit(user: User | None, unit: Unit) -> None:
         raise PermissionDenied(_("本单位自筹奖励标准只能由本单位负责人或联络员修改。"))
 
 
+def may_keep(unit: Unit) -> bool:
+    """Whether the unit's kind funds its own rewards (``UnitKind.funds_own_rewards``, data: the 2011 preset
+    sets it for county bureaus and affiliated units, seed 004 §6, not for the bureau's own departments)."""
+    return bool(unit.kind.funds_own_rewards)
+
+
+def refusal(unit: Unit) -> str:
+    return _(
+        "“%(kind)s”类单位不自筹奖励资金,不能制定本单位奖励标准,稿件奖励按市局标准发放。"
+        "如需开通,请市局管理员在“单位类型”中为“%(kind)s”勾选“可自筹奖励”。"
+    ) % {"kind": unit.kind.name}
+
+
+def ensure_may_keep(unit: Unit) -> None:
+    if not may_keep(unit):
+        raise ValidationError(refusal(unit), code="kind")
+
+
+def parse_weights(text) -> list[Decimal]:
+    """``0.5, 0.3, 0.2`` (commas, 、, or spaces) → weights for the 1st, 2nd, 3rd … author, each above 0 with at
+    most two decimals; a Chinese error names the bad one."""
+    import re
+
+    parts = [p for p in re.split(r"[\s,，、;；]+", str(text or "").strip()) if p]
+    if not parts:
+        raise ValidationError({"weights": _("按署名顺序权重分配时,请至少填写第1作者的权重。")})
+    if len(parts) > MAX_WEIGHTS:
+        raise ValidationError(
+            {"weights": _("作者权重最多填写%(n)s个(之后的作者按最后一个权重)。") % {"n": MAX_WEIGHTS}}
+        )
+    weights = []
+    for position, part in enumerate(parts, 1):
+        try:
+            weight = Decimal(part)
+            if (
+                not weight.is_finite()
+                or weight <= 0
+                or weight > MAX_WEIGHT
+                or weight != weight.quantize(Decimal("0.01"))
+            ):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            raise ValidationError(
+                {
+                    "weights": _("第%(position)s作者的权重“%(value)s”无效:须大于0、不超过%(max)s,最多两位小数。")
+                    % {"position": position, "value": part, "max": MAX_WEIGHT}
+                }
+            ) from None
+        weights.append(weight.quantize(Decimal("0.01")))
+    return weights
+
+
+def weights_of(schedule: RewardSchedule | None) -> list[Decimal]:
+    if schedule is None or schedule.author_split != AuthorSplit.WEIGHTS:
+        return []
+    return list(schedule.author_weights.order_by("position").values_list("weight", flat=True))
+
+
 def schedule_of(unit: Unit, year: AssessmentYear) -> RewardSchedule | None:
     return RewardSchedule.objects.filter(year=year, owner_unit=unit).first()
 
 
 @transaction.atomic
 def own_schedule_save(
-    *, actor: User | None, unit: Unit, year: AssessmentYear, name: str, payout: str, top_n=2
+    *,
+    actor: User | None,
+    unit: Unit,
+    year: AssessmentYear,
+    name: str,
+    payout: str,
+    top_n=2,
+    author_split: str = AuthorSplit.EQUAL,
+    weights="",
 ) -> RewardSchedule:
-    """Create the unit's schedule for the year, or change its name and 一稿多投 choice."""
+    """Create the unit's schedule for the year, or change its name, 一稿多投 choice and author split (equal, or
+    by weights in byline order, stored as the bureau's are: ``AuthorWeight`` rows)."""
     ensure_can_edit(actor, unit)
+    ensure_may_keep(unit)
     ensure_year_editable(year, lock=True)
     errors: dict[str, list[str]] = {}
+    parsed: list[Decimal] = []
+    if author_split not in AuthorSplit.values:
+        errors["author_split"] = [_("作者分配方式“%(value)s”无效。") % {"value": author_split}]
+    elif author_split == AuthorSplit.WEIGHTS:
+        try:
+            parsed = parse_weights(weights)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     try:
         name = clean_text(name, field="name", label=_("名称"), required=True)
         if len(name) > 100:
@@ -71,8 +149,14 @@ def own_schedule_save(
     if schedule is None:
         schedule = RewardSchedule(year=year, owner_unit=unit, author_split=AuthorSplit.EQUAL)
     schedule.name, schedule.payout, schedule.top_n = name, payout, top_n
+    schedule.author_split = author_split
     schedule.full_clean(exclude=["year", "owner_unit"])
     schedule.save()
+    stored = list(schedule.author_weights.order_by("position").values_list("weight", flat=True))
+    if stored != parsed:  # unchanged weights: no rows rewritten, nothing in the audit trail
+        schedule.author_weights.all().delete()
+        for position, weight in enumerate(parsed, 1):  # one by one: each row reaches the audit trail
+            AuthorWeight.objects.create(schedule=schedule, position=position, weight=weight)
     return schedule
 
 
@@ -136,6 +220,7 @@ def own_rule_save(
     if schedule.owner_unit_id is None:
         raise PermissionDenied(_("市局奖励标准不在此修改。"))
     ensure_can_edit(actor, schedule.owner_unit)
+    ensure_may_keep(schedule.owner_unit)
     ensure_year_editable(schedule.year, lock=True)
     if rule is not None and rule.schedule_id != schedule.pk:
         raise PermissionDenied(_("该奖励规则不属于本单位的奖励标准。"))

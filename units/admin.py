@@ -8,6 +8,6 @@ from .models import UnitKind
 
 @admin.register(UnitKind)
 class UnitKindAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "order"]
+    list_display = ["name", "code", "order", "funds_own_rewards"]
     list_editable = ["order"]
     search_fields = ["name", "code"]

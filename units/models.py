@@ -21,6 +21,13 @@ class UnitKind(models.Model):
     code = models.SlugField(_("代码"), max_length=30, unique=True)
     name = models.CharField(_("名称"), max_length=50, unique=True, validators=[reject_control_chars])
     order = models.PositiveIntegerField(_("排序"), default=0)
+    # Seed 004 §6: county bureaus and affiliated units may set their own reward schedule and fund it
+    # (奖励资金自筹); the bureau's own departments are rewarded by the bureau only.
+    funds_own_rewards = models.BooleanField(
+        _("可自筹奖励"),
+        default=False,
+        help_text=_("勾选后,此类单位可以制定本单位的奖励标准(奖励资金自筹);不勾选的单位只按市局标准奖励。"),
+    )
 
     class Meta:
         ordering = ["order", "id"]
