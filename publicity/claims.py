@@ -31,13 +31,14 @@ def normalise_url(url: str) -> str:
     return text.rstrip("/")
 
 
-def url_spellings(urls: Iterable[str]) -> set[str]:
+def url_spellings(urls: Iterable[str], *, lower: bool = False) -> set[str]:
     """Spellings a stored URL may have for the normalised ones of ``urls``: an exact ``IN`` list for SQL,
-    whose matches are then compared by ``normalise_url`` in Python."""
+    whose matches are then compared by ``normalise_url`` in Python. ``lower``: lower-cased spellings only,
+    to compare with ``lower(url)`` (every capitalisation then matches, as ``normalise_url`` has it)."""
     out: set[str] = set()
     for url in urls:
         raw = (url or "").strip()
-        for text in {raw, raw.lower()} if raw else ():
+        for text in ({raw.lower()} if lower else {raw, raw.lower()}) if raw else ():
             stem = text.split("://", 1)[-1].rstrip("/")
             for scheme in ("http://", "https://", ""):
                 out.update({f"{scheme}{stem}", f"{scheme}{stem}/"})

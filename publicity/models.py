@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit, UnitKind, split_list
@@ -307,7 +308,12 @@ class Publication(models.Model):
             models.UniqueConstraint(fields=["piece", "outlet"], name="publication_once_per_outlet"),
             models.CheckConstraint(condition=Q(placement__in=Placement.values), name="publication_placement_valid"),
         ]
-        indexes = [models.Index(fields=["date"]), models.Index(fields=["url"])]
+        indexes = [
+            models.Index(fields=["date"]),
+            models.Index(fields=["url"]),
+            # duplicate claims compare links lower-cased (claims.normalise_url): scoring.services.claim_context
+            models.Index(Lower("url"), name="publication_url_lower"),
+        ]
 
     def __str__(self):
         return f"{self.outlet} {self.date:%Y-%m-%d}"

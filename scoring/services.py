@@ -18,11 +18,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from figures.models import FigureReport, FigureTarget, FigureTask, ReportStatus
-from publicity.claims import url_spellings
+from publicity.claims import normalise_title, url_spellings
 from publicity.models import (
     AssessmentYear,
     Indicator,
@@ -377,19 +378,24 @@ def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_
     """Other units' approved pieces that may claim a publication of ``pieces`` (same outlet, and the same
     date or URL), each with all its publications: one query. Decides 以先报为准 for a narrowed scoring
     or one piece's page, where the other units' pieces are not otherwise read."""
-    outlets, dates, urls = set(), set(), []
+    outlets, dates, urls, titles = set(), set(), [], set()
     for p in pieces:
+        titles.add(normalise_title(p.title)[:300])  # Piece.title_key: the stored, indexed form
         for pub in p.publications:
             outlets.add(pub.outlet.id)
             if pub.date is not None:
                 dates.add(pub.date)
             if pub.url:
                 urls.append(pub.url)
+    # A claim is the same outlet and link, or the same outlet, date and title (publicity.claims): narrowed
+    # in SQL by all three, a province's unit no longer reads every piece on its outlets' busy days.
+    # Links compare lower-cased (as claims.normalise_url does), on the index of lower(url).
     candidates = (
         Publication.objects.reviewed()
         .filter(piece__year=year, piece__status=PieceStatus.APPROVED, outlet_id__in=outlets)
         .exclude(piece__unit_id__in=list(exclude_unit_ids))
-        .filter(Q(date__in=dates) | Q(url__in=url_spellings(urls)))
+        .annotate(url_lower=Lower("url"))
+        .filter(Q(date__in=dates, piece__title_key__in=titles) | Q(url_lower__in=url_spellings(urls, lower=True)))
         .values("piece_id")
     )
     facts: dict[int, dict] = {}

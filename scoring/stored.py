@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django_tasks import task
 
+from publicity.claims import url_spellings
 from publicity.models import AssessmentYear, Piece, PieceStatus, Publication, YearStatus
 
 from .models import StoredIndicatorScore, StoredMonthScore, StoredUnitScore, StoredYear
@@ -186,18 +187,22 @@ def stored_refresh_units(year: AssessmentYear, unit_ids: Iterable[int]) -> None:
 
 def affected_units(year_id: int, piece_ids: Iterable[int]) -> set[int]:
     """The pieces' units, and the units of approved pieces claiming one of their publications (the same
-    outlet with the same URL, or the same outlet on the same date): over-inclusive, never missing one."""
+    outlet with the same link in any spelling, or the same outlet on the same date under the same title,
+    publicity.claims): over-inclusive, never missing one."""
     piece_ids = list(piece_ids)
     units = set(Piece.objects.filter(pk__in=piece_ids).values_list("unit_id", flat=True))
-    pubs = list(Publication.objects.filter(piece_id__in=piece_ids).values_list("outlet_id", "url", "date"))
+    pubs = list(
+        Publication.objects.filter(piece_id__in=piece_ids).values_list("outlet_id", "url", "date", "piece__title_key")
+    )
     if pubs:
         claim = Q()
-        for outlet_id, url, date in pubs:
-            claim |= Q(outlet_id=outlet_id, date=date)
+        for outlet_id, url, date, title_key in pubs:
+            claim |= Q(outlet_id=outlet_id, date=date, piece__title_key=title_key)
             if url:
-                claim |= Q(outlet_id=outlet_id, url=url)
+                claim |= Q(outlet_id=outlet_id, url_lower__in=url_spellings([url], lower=True))
         units |= set(
-            Publication.objects.filter(claim, piece__year_id=year_id, piece__status=PieceStatus.APPROVED)
+            Publication.objects.annotate(url_lower=Lower("url"))
+            .filter(claim, piece__year_id=year_id, piece__status=PieceStatus.APPROVED)
             .values_list("piece__unit_id", flat=True)
             .distinct()
         )
