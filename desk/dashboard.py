@@ -54,6 +54,9 @@ def _cells(codes, indicators):
     cells = []
     for code, _name in codes:
         ind = by_code.get(code)
+        if ind is not None and ind.points is not None:  # §10 per-piece item: points, no target to complete
+            cells.append({"ind": ind, "pct": None, "per_piece": True})
+            continue
         pct = min(100, int(ind.achieved * 100 / ind.target)) if ind and ind.target else (100 if ind else 0)
         cells.append({"ind": ind, "pct": pct})
     return cells
@@ -82,7 +85,9 @@ def _stored_groups(request, year, query: str):
     for t in (
         StoredIndicatorScore.objects.filter(unit_score__year=year)
         .values("unit_score__kind_id", "code", "name")
-        .annotate(target=Sum("target"), achieved=Sum("achieved"), pos=Min("position"))
+        # per_piece: a §10 per-piece item (points, no target); its points are not summed (a sum of scores means
+        # nothing), its pieces are
+        .annotate(target=Sum("target"), achieved=Sum("achieved"), per_piece=Count("points"), pos=Min("position"))
         .order_by("unit_score__kind_id", "pos", "code")
     ):
         sums.setdefault(t["unit_score__kind_id"], []).append(t)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from publicity import services
+from publicity.claimed import REPORTED
 from publicity.models import (
     Piece,
     PieceStatus,
+    Publication,
     Reminder,
 )
 from publicity.reporting import month_states, next_deadline
+from scoring.flags import flags_for
 from scoring.progress import policy_from_params, project, year_pace
 from scoring.services import score_year
 from website.models import ItemStatus, WebsiteItem
@@ -37,6 +40,22 @@ from .common import (
 from .figures import unit_lines
 
 # --- liaison / unit head home ----------------------------------------------------------------
+
+FLAGGED_SHOWN = 20
+
+
+def flagged_pieces(unit, year) -> list[dict]:
+    """The unit's reported pieces that the year's §10 settings flag (duplicate claim, late report), newest
+    first: five queries (the pieces with their publications, the policy, the claims). Another unit is only
+    ever "另一单位" here (the partial is rendered with staff off)."""
+    pieces = list(
+        Piece.objects.filter(unit=unit, year=year, status__in=REPORTED)
+        .only("pk", "title", "status", "unit_id", "year_id", "title_key", "first_submitted_at")
+        .prefetch_related(Prefetch("publications", queryset=Publication.objects.select_related("outlet")))
+        .order_by("-first_submitted_at", "-id")
+    )
+    flags = flags_for(year, pieces)
+    return [{"piece": p, "flags": flags[p.pk]} for p in pieces if p.pk in flags][:FLAGGED_SHOWN]
 
 
 @require_roles(*UNIT_READERS)
@@ -97,6 +116,7 @@ def unit_home(request):
         "elapsed": elapsed,
         "total": total,
         "waiting": waiting,
+        "flagged": flagged_pieces(unit, year),
         "counts": {PieceStatus(k).label: v for k, v in counts.items()},
         "drafts": counts.get(PieceStatus.DRAFT, 0),
         "reminders": reminders,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from audit.recorder import record_many
 from units.models import Unit, User
 from units.validators import find_control_char, reject_control_chars
 
-from .claimed import claim_summary, claims_of_piece
+from .claimed import claim_summary, claims_for, claims_of_piece
 from .claims import normalise_title
 from .models import (
     TARGET_MAX,
@@ -503,6 +504,18 @@ BATCH = 2000
 
 
 @transaction.atomic
+def _bulk_claims(piece_ids: Sequence[int]) -> dict[int, str]:
+    """{piece id: the claim summary} for the pieces just written that claim a publication another unit has
+    reported: per batch, two queries to read them with their publications, two for the claims."""
+    out: dict[int, str] = {}
+    for i in range(0, len(piece_ids), BATCH):
+        chunk = Piece.objects.filter(pk__in=piece_ids[i : i + BATCH]).prefetch_related(
+            Prefetch("publications", queryset=Publication.objects.select_related("outlet"))
+        )
+        out |= {pk: claim_summary(found) for pk, found in claims_for(chunk).items()}
+    return out
+
+
 def pieces_bulk_write(
     *,
     actor: User | None,
@@ -648,9 +661,14 @@ def pieces_bulk_write(
     # Authors decide who is paid: audited like every other write (bulk_create sends no signals).
     record_many(AuditAction.CREATE, authors)
     Piece.topics.through.objects.bulk_create(links, batch_size=BATCH)
-    # The review history, as piece_create/piece_update/piece_review write it (issue 11 item 4).
+    # The review history, as piece_create/piece_update/piece_review write it (issue 11 item 4), with the
+    # duplicate claims found at submission (DOMAIN §10), as _claim_detail words them for the web services.
+    claims = _bulk_claims([p.pk for p, _data in pairs])
     name = (actor.display_name or actor.username) if actor is not None else _("系统(命令行)")
-    events = [ReviewEvent(piece=p, kind=ReviewEventKind.SUBMITTED, actor=actor, actor_name=name) for p in new_pieces]
+    events = [
+        ReviewEvent(piece=p, kind=ReviewEventKind.SUBMITTED, actor=actor, actor_name=name, detail=claims.get(p.pk, ""))
+        for p in new_pieces
+    ]
     events += [
         ReviewEvent(
             piece=p,
@@ -658,6 +676,7 @@ def pieces_bulk_write(
             actor=actor,
             actor_name=name,
             version=p.version,
+            detail=claims.get(p.pk, ""),
         )
         for p in updated
     ]

@@ -21,7 +21,7 @@ from publicity.reporting import Rule, due_date
 from scoring.models import ScoringPolicy, StoredMonthScore
 from scoring.rules import rank_units
 from scoring.services import score_year
-from scoring.stored import ensure_months
+from scoring.stored import ensure_months, month_indicators
 from units.models import Unit, UnitKind
 
 from .numbers import percent_text
@@ -34,11 +34,21 @@ class IndicatorLine:
     target: int
     month: int
     ytd: int
+    # §10 per-piece indicator: no target and no completion, but points — this month's after the monthly cap
+    # (``month_raw`` before it), and the year to date's.
+    per_piece: bool = False
+    month_points: Decimal | None = None
+    month_raw: Decimal | None = None
+    ytd_points: Decimal | None = None
+
+    @property
+    def capped(self) -> bool:
+        return self.month_raw is not None and self.month_points is not None and self.month_raw > self.month_points
 
     @property
     def rate(self) -> Decimal | None:
-        """Completion as a fraction (1.25 = 125 %), None when there is no target."""
-        if not self.target:
+        """Completion as a fraction (1.25 = 125 %), None when there is no target (and for a per-piece item)."""
+        if not self.target or self.per_piece:
             return None
         return (Decimal(self.ytd) / Decimal(self.target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
@@ -73,6 +83,12 @@ class KindSection:
     kind_name: str
     indicators: list[tuple[str, str]]
     units: list[UnitLine] = field(default_factory=list)
+    per_piece_codes: frozenset[str] = frozenset()  # indicators scored per piece (§10): points, not a target
+
+    @property
+    def capped_lines(self) -> list[tuple[str, str, IndicatorLine]]:
+        """(unit name, indicator code, line) where this month's per-piece points hit the monthly cap."""
+        return [(u.unit_name, line.code, line) for u in self.units for line in u.indicators if line.capped]
 
 
 @dataclass(frozen=True)
@@ -112,8 +128,8 @@ class Circular:
         units = [u for s in self.sections for u in s.units]
         if not units:
             return f"截至{self.month}月底，本年度尚无考核单位。"
-        done = sum(min(i.ytd, i.target) for u in units for i in u.indicators)
-        target = sum(i.target for u in units for i in u.indicators)
+        done = sum(min(i.ytd, i.target) for u in units for i in u.indicators if not i.per_piece)
+        target = sum(i.target for u in units for i in u.indicators if not i.per_piece)
         parts = [
             f"截至{self.as_of.month}月{self.as_of.day}日，{len(units)}个单位共计入稿件{sum(u.pieces for u in units)}篇"
             + (f"，各项任务综合完成{percent_text(Decimal(done) / Decimal(target))}" if target else "")
@@ -148,11 +164,17 @@ def _completion(indicators) -> Decimal | None:
 
 @dataclass(frozen=True)
 class _Ind:
+    """A month row's indicator (``scoring.stored.month_indicators``); a §10 per-piece one also carries its
+    points to date and this month's points after and before the monthly cap (as text, from JSON)."""
+
     code: str
     name: str
     target: int
     achieved: int
     counts_for_penalty: bool
+    points: str | None = None
+    month_points: str | None = None
+    month_raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +204,7 @@ def _live(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
             u.points,
             u.reward,
             len(u.piece_ids),
-            [_Ind(i.code, i.name, i.target, i.achieved, i.counts_for_penalty) for i in u.indicators],
+            [_Ind(*row) for row in month_indicators(u, month)],
             u.rank,
         )
         for u in ytd.units
@@ -207,6 +229,23 @@ def _stored(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
             before.update({(unit_id, i[0]): i[3] for i in indicators})
     full = ScoringPolicy.objects.filter(year=year).values_list("full_score", flat=True).first()
     return rank_units(units), before, "" if full is None else f"{full:.2f}"
+
+
+def _line(i: _Ind, before: int) -> IndicatorLine:
+    month = i.achieved - before
+    if i.points is None:
+        return IndicatorLine(code=i.code, name=i.name, target=i.target, month=month, ytd=i.achieved)
+    return IndicatorLine(
+        code=i.code,
+        name=i.name,
+        target=0,
+        month=month,
+        ytd=i.achieved,
+        per_piece=True,
+        month_points=Decimal(i.month_points or "0.00"),
+        month_raw=Decimal(i.month_raw or "0"),
+        ytd_points=Decimal(i.points),
+    )
 
 
 def build_circular(
@@ -237,18 +276,11 @@ def build_circular(
         section = sections.get(unit.kind_name)
         if section is None:
             section = sections[unit.kind_name] = KindSection(
-                unit.kind_name, [(i.code, i.name) for i in unit.indicators]
+                unit.kind_name,
+                [(i.code, i.name) for i in unit.indicators],
+                per_piece_codes=frozenset(i.code for i in unit.indicators if i.points is not None),
             )
-        lines = [
-            IndicatorLine(
-                code=i.code,
-                name=i.name,
-                target=i.target,
-                month=i.achieved - before.get((unit.unit_id, i.code), 0),
-                ytd=i.achieved,
-            )
-            for i in unit.indicators
-        ]
+        lines = [_line(i, before.get((unit.unit_id, i.code), 0)) for i in unit.indicators]
         section.units.append(
             UnitLine(
                 unit_id=unit.unit_id,

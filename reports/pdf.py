@@ -131,6 +131,13 @@ def _build(story: list, target, title: str) -> bytes | None:
     return buffer.getvalue() if target is None else None
 
 
+def indicator_text(i) -> str:
+    """“R 调研文章 1/2” for a quota indicator; “P 按篇计分 4篇 12.00分” for a per-piece one (no target)."""
+    if i.per_piece:
+        return f"{i.code} {i.name} {i.achieved}篇 {pts(i.points)}分"
+    return f"{i.code} {i.name} {i.achieved}/{i.target}"
+
+
 def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
     """The year's results table: one row per unit in rank order, with a totals row."""
     s = _styles()
@@ -144,11 +151,12 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
         story.append(_p(PROVISIONAL, s["sub"]))
     story.append(Spacer(1, 4 * mm))
     full = (results.policy or {}).get("full_score")
+    per_piece = any(i.per_piece for u in results.units for i in u.indicators)
     header = [
         "名次",
         "单位",
         "单位类型",
-        "各项指标 完成/任务",
+        "各项指标 完成/任务" + ("（按篇计分：篇数 得分）" if per_piece else ""),
         "少发",
         "加分",
         f"得分（满分{full}）" if full else "得分",
@@ -157,7 +165,7 @@ def results_pdf(year, results, target=None, *, today: dt.date) -> bytes | None:
     rows: list[list] = [[_p(h, s["head"]) for h in header]]
     total_reward = Decimal("0")
     for u in results.units:
-        detail = "；".join(f"{i.code} {i.name} {i.achieved}/{i.target}" for i in u.indicators)
+        detail = "；".join(indicator_text(i) for i in u.indicators)
         rows.append(
             [
                 _p(u.rank, s["cell_c"]),
@@ -222,7 +230,10 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
         for k, (code, name) in enumerate(section.indicators):
             col = 1 + 3 * k
             top += [_p(f"{code} {name}", s["head"]), "", ""]
-            sub += [_p("本月", s["head"]), _p("累计/任务", s["head"]), _p("完成率", s["head"])]
+            if code in section.per_piece_codes:
+                sub += [_p("本月篇数·得分", s["head"]), _p("累计篇数", s["head"]), _p("累计得分", s["head"])]
+            else:
+                sub += [_p("本月", s["head"]), _p("累计/任务", s["head"]), _p("完成率", s["head"])]
             spans.append(("SPAN", (col, 0), (col + 2, 0)))
         tail = ["综合完成率", circular.score_label, "本类名次"]
         for k, label in enumerate(tail):
@@ -234,6 +245,14 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
         for u in sorted(section.units, key=lambda u: (u.kind_rank, u.unit_name)):
             row = [_p(u.unit_name, s["cell"])]
             for line in u.indicators:
+                if line.per_piece:
+                    capped = f"（封顶，原{pts(line.month_raw)}）" if line.capped else ""
+                    row += [
+                        _p(f"{line.month} · {pts(line.month_points)}{capped}", s["cell_c"]),
+                        _p(line.ytd, s["cell_c"]),
+                        _p(pts(line.ytd_points), s["cell_r"]),
+                    ]
+                    continue
                 row += [
                     _p(line.month, s["cell_c"]),
                     _p(f"{line.ytd}/{line.target}", s["cell_c"]),
@@ -247,6 +266,11 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
         widths = [unit_w] + [per] * (3 * n_ind) + tail_w
         spans.append(("BACKGROUND", (0, 0), (-1, 1), HEADER_BG))
         story.append(_table(rows, widths, header_rows=2, extra_styles=spans))
+        if section.per_piece_codes:
+            codes = "、".join(sorted(section.per_piece_codes))
+            story.append(
+                _p(f"{codes} 为按篇计分指标：按稿件媒体级别计分，每月封顶，无任务数，不计入综合完成率。", s["body"])
+            )
     story.append(_p(f"未按时报送{circular.month}月报表的单位（应报{circular.expected}个）", s["h2"]))
     if circular.missing:
         rows = [[_p(h, s["head"]) for h in ("序号", "单位", "单位类型", "报送截止日期")]]

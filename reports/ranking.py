@@ -78,8 +78,12 @@ def write_ranking(year: AssessmentYear, target=None, *, today: dt.date | None = 
                 if (i.code, i.name) not in codes:
                     codes.append((i.code, i.name))
         columns = [Column("本类名次", 9, INTEGER), Column("单位", 24)]
+        per_piece = {i.code for u in units for i in u.indicators if i.per_piece}
         for code, name in codes:
             group = f"{code} {name}"
+            if code in per_piece:  # §10 per-piece item: pieces and points, no target
+                columns += [Column("篇数", 7, INTEGER, group=group), Column("得分", 8, POINTS, group=group)]
+                continue
             columns += [Column("完成", 7, INTEGER, group=group), Column("任务", 7, INTEGER, group=group)]
         columns += [Column(score_header(results), 12, POINTS), Column("奖励金额（元）", 14, YUAN)]
         sheet = GovSheet(
@@ -96,7 +100,12 @@ def write_ranking(year: AssessmentYear, target=None, *, today: dt.date | None = 
             values: list = [u.rank, u.unit_name]
             for code, _name in codes:
                 ind = by_code.get(code)
-                values += [ind.achieved, ind.target] if ind else [None, None]
+                if ind is None:
+                    values += [None, None]
+                elif code in per_piece:
+                    values += [ind.achieved, ind.points]
+                else:
+                    values += [ind.achieved, ind.target]
             values += [u.points, u.reward]
             sheet.row(values)
     return save_workbook(wb, target)

@@ -77,11 +77,20 @@ def write_year_workbook(
     return save_workbook(wb, target)
 
 
+def per_piece_codes(results) -> set[str]:
+    """Codes of the year's per-piece indicators (DOMAIN §10), as the scores say: no query."""
+    return {i.code for u in results.units for i in u.indicators if i.per_piece}
+
+
 def write_summary(wb, year, results, *, office, date, provisional=False) -> GovSheet:
     indicators = data.indicator_columns(year)
+    per_piece = per_piece_codes(results)
     columns = [Column("名次", 6, INTEGER), Column("单位", 22), Column("单位类型", 12)]
     for code, name in indicators:
         group = f"{code} {name}"
+        if code in per_piece:  # §10 per-piece item: pieces counted and points after the caps, no target
+            columns += [Column("篇数", 7, INTEGER, group=group), Column("得分", 8, POINTS, group=group)]
+            continue
         columns += [Column("任务", 7, INTEGER, group=group), Column("完成", 7, INTEGER, group=group)]
     columns += [
         Column("少发篇数", 9, INTEGER),
@@ -118,6 +127,10 @@ def write_summary(wb, year, results, *, office, date, provisional=False) -> GovS
             if ind is None:
                 values += [None, None]
                 continue
+            if code in per_piece:
+                values += [ind.achieved, ind.points if ind.per_piece else None]
+                totals_target[n] += ind.achieved
+                continue
             values += [ind.target, ind.achieved]
             totals_target[n] += ind.target
             totals_achieved[n] += ind.achieved
@@ -127,16 +140,57 @@ def write_summary(wb, year, results, *, office, date, provisional=False) -> GovS
         reward += unit.reward
         sheet.row(values)
     total: list = [None, f"合计（{len(results.units)}个单位）", None]
-    for n in range(len(indicators)):
-        total += [totals_target[n], totals_achieved[n]]
+    for n, (code, _name) in enumerate(indicators):
+        # a per-piece item adds up its pieces, never its points
+        total += [totals_target[n], None] if code in per_piece else [totals_target[n], totals_achieved[n]]
     # No 合计 of points: a sum of scores means nothing (pieces, targets and money do add up).
     total += [missing, extra, None, reward]
     sheet.total(total)
     return sheet
 
 
+def _per_piece_detail(sheet, unit, ind, label, briefs) -> None:
+    """A per-piece indicator's pieces month by month, each with its points, then the month's subtotal
+    before and after the monthly cap, then the item's points: no target (the 任务 cell stays empty)."""
+    if not ind.piece_ids:
+        sheet.row([unit.unit_name, label, None, 0, None, "（无计入稿件）", None, None, None, ind.points])
+        return
+    points = dict(ind.piece_points)
+    by_month: dict[int, list[int]] = {}
+    for piece_id in ind.piece_ids:
+        when = briefs.get(piece_id, ("", "", "", None))[3]
+        by_month.setdefault(when.month if when else 12, []).append(piece_id)
+    n = 0
+    for m in ind.months:
+        for piece_id in by_month.get(m.month, ()):
+            n += 1
+            title, authors, outlets, when = briefs.get(piece_id, ("", "", "", None))
+            sheet.row(
+                [unit.unit_name, label, None, ind.achieved, n, title, authors, outlets, when, points.get(piece_id)]
+            )
+        capped = f"，已封顶（封顶前{m.raw:.2f}分）" if m.capped else ""
+        sheet.row(
+            [
+                unit.unit_name,
+                label,
+                None,
+                None,
+                None,
+                f"{m.month}月小计：{m.pieces}篇{capped}",
+                None,
+                None,
+                None,
+                m.points,
+            ]
+        )
+    capped = "，已达全年上限" if ind.yearly_capped else ""
+    sheet.row([unit.unit_name, label, None, ind.achieved, None, f"全年得分{capped}", None, None, None, ind.points])
+
+
 def write_indicator_detail(wb, year, results, *, authors, office, date, provisional=False) -> GovSheet:
     briefs = data.piece_briefs(year, authors=authors)
+    per_piece = bool(per_piece_codes(results))
+    pad = [None] if per_piece else []  # the 得分 column, empty for a quota indicator
     sheet = GovSheet(
         wb,
         DETAIL_SHEET,
@@ -151,20 +205,27 @@ def write_indicator_detail(wb, year, results, *, authors, office, date, provisio
             Column("作者", 14),
             Column("刊发媒体", 26, wrap=True),
             Column("计入日期", 12, DATE),
+            *([Column("得分", 9, POINTS)] if per_piece else []),
         ],
         office=office,
         date=date,
         provisional=provisional,
+        note="按篇计分指标：每篇得分为最佳刊发的级别分×类别系数×单位系数，按月小计后封顶" if per_piece else "",
     )
     for unit in results.units:
         for ind in unit.indicators:
             label = f"{ind.code} {ind.name}"
+            if ind.per_piece:
+                _per_piece_detail(sheet, unit, ind, label, briefs)
+                continue
             if not ind.piece_ids:
-                sheet.row([unit.unit_name, label, ind.target, ind.achieved, None, "（无计入稿件）", None, None, None])
+                sheet.row(
+                    [unit.unit_name, label, ind.target, ind.achieved, None, "（无计入稿件）", None, None, None, *pad]
+                )
                 continue
             for n, piece_id in enumerate(ind.piece_ids, 1):
                 title, authors, outlets, when = briefs.get(piece_id, ("", "", "", None))
-                sheet.row([unit.unit_name, label, ind.target, ind.achieved, n, title, authors, outlets, when])
+                sheet.row([unit.unit_name, label, ind.target, ind.achieved, n, title, authors, outlets, when, *pad])
     return sheet
 
 
@@ -383,6 +444,14 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
         columns = [Column("单位", 22)]
         for code, name in section.indicators:
             group = f"{code} {name}"
+            if code in section.per_piece_codes:  # §10 per-piece item: counts and points, no target
+                columns += [
+                    Column("本月篇数", 7, INTEGER, group=group),
+                    Column("累计篇数", 7, INTEGER, group=group),
+                    Column("本月得分", 9, POINTS, group=group),
+                    Column("累计得分", 9, POINTS, group=group),
+                ]
+                continue
             columns += [
                 Column("本月", 7, INTEGER, group=group),
                 Column("累计", 7, INTEGER, group=group),
@@ -395,6 +464,11 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
             Column("本类名次", 9, INTEGER),
         ]
         note = f"统计截至{circular.as_of.month}月{circular.as_of.day}日"
+        if section.per_piece_codes:
+            note += f"；{'、'.join(sorted(section.per_piece_codes))} 为按篇计分指标（每月封顶，无任务数）"
+            capped = [f"{name} {code} 封顶前{line.month_raw:.2f}分" for name, code, line in section.capped_lines]
+            if capped:
+                note += f"，本月封顶：{'；'.join(capped)}"
         if circular.number:
             note = f"{circular.number}    {note}"
         sheet = GovSheet(
@@ -411,6 +485,9 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
         for unit in sorted(section.units, key=lambda u: (u.kind_rank, u.unit_name)):
             values: list = [unit.unit_name]
             for line in unit.indicators:
+                if line.per_piece:
+                    values += [line.month, line.ytd, line.month_points, line.ytd_points]
+                    continue
                 values += [line.month, line.ytd, line.target, percent_value(line.rate)]
             values += [percent_value(unit.completion), unit.points, unit.kind_rank]
             sheet.row(values)
@@ -418,8 +495,10 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
         ytd_sum = [sum(u.indicators[k].ytd for u in section.units) for k in range(len(section.indicators))]
         target_sum = [sum(u.indicators[k].target for u in section.units) for k in range(len(section.indicators))]
         total: list = [f"合计（{len(section.units)}个单位）"]
-        for k in range(len(section.indicators)):
-            total += [month_sum[k], ytd_sum[k], target_sum[k], None]
+        for k, (code, _name) in enumerate(section.indicators):
+            # no 合计 of points (a sum of scores means nothing), nor of a target a per-piece item has not
+            third = None if code in section.per_piece_codes else target_sum[k]
+            total += [month_sum[k], ytd_sum[k], third, None]
         total += [None, None, None]
         sheet.total(total)
     sheet = GovSheet(

@@ -407,6 +407,11 @@ class StoredIndicatorScore(models.Model):
     def __str__(self):
         return f"{self.code} {self.achieved}/{self.target}"
 
+    @property
+    def per_piece(self) -> bool:
+        """A §10 per-piece indicator: it has points and no target (as ``IndicatorScore.per_piece``)."""
+        return self.points is not None
+
 
 class StoredMonthScore(models.Model):
     """A unit's year-to-date figures at the end of one month (``score_year(year, as_of=month end)``), kept

@@ -112,7 +112,7 @@ def _write_month(year: AssessmentYear, month: int, results, units: dict, *, repl
                 reward=s.reward,
                 piece_count=len(s.piece_ids),
                 approved=len(s.piece_ids) + len(s.excluded_piece_ids),
-                indicators=month_indicators(s),
+                indicators=month_indicators(s, month),
             )
             for s in results.units
         ],
@@ -120,9 +120,18 @@ def _write_month(year: AssessmentYear, month: int, results, units: dict, *, repl
     )
 
 
-def month_indicators(unit_score) -> list[list]:
-    """What a month row keeps of a unit's indicators: [code, name, target, achieved, counts_for_penalty]."""
-    return [[i.code, i.name, i.target, i.achieved, i.counts_for_penalty] for i in unit_score.indicators]
+def month_indicators(unit_score, month: int) -> list[list]:
+    """What a month row keeps of a unit's indicators: [code, name, target, achieved, counts_for_penalty], and
+    for a §10 per-piece indicator also its points to date and ``month``'s points after and before the
+    monthly cap (as text: the row is JSON)."""
+    rows = []
+    for i in unit_score.indicators:
+        row = [i.code, i.name, i.target, i.achieved, i.counts_for_penalty]
+        if i.per_piece:
+            this = next((m for m in i.months if m.month == month), None)
+            row += [f"{i.points:.2f}", f"{this.points:.2f}" if this else "0.00", str(this.raw) if this else "0"]
+        rows.append(row)
+    return rows
 
 
 def _write_all(year: AssessmentYear, unit_ids: list[int] | None) -> int:
@@ -343,7 +352,7 @@ def _check_month(year, month: int, results) -> list[Difference]:
             ("reward", kept.reward, fresh.reward),
             ("piece_count", kept.piece_count, len(fresh.piece_ids)),
             ("approved", kept.approved, len(fresh.piece_ids) + len(fresh.excluded_piece_ids)),
-            ("indicators", kept.indicators, month_indicators(fresh)),
+            ("indicators", kept.indicators, month_indicators(fresh, month)),
         ]
         out += [Difference(name, f"{month}月{field}", a, b) for field, a, b in pairs if a != b]
     return out

@@ -56,7 +56,7 @@ def test_page_numbers_count_every_page():
             rank=n,
             unit_name=f"第{n}测试单位",
             kind_name="县区人社局",
-            indicators=[SimpleNamespace(code="C1", name="市级及以上媒体发稿", achieved=n, target=40)],
+            indicators=[SimpleNamespace(code="C1", name="市级及以上媒体发稿", achieved=n, target=40, per_piece=False)],
             missing=0,
             extra=0,
             points=Decimal("4.00"),
