@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from figures import services
 from figures.models import FigureReport, FigureTask, ReportStatus
 from units.models import Role
 
-from .access import BUREAU_READERS, REVIEWERS, UNIT_READERS, require_roles, user_unit
+from .access import BUREAU_READERS, REVIEWERS, UNIT_READERS, require_roles, scoped_or_404, user_unit
 from .common import current_year, error_messages, frozen_notice
 from .forms import EVIDENCE_ACCEPT
 
@@ -72,11 +72,12 @@ def _task_for_user(user, pk: int) -> FigureTask:
     qs = FigureTask.objects.select_related("year")
     if not user.has_role(*BUREAU_READERS):
         qs = qs.for_unit(user_unit(user))
-    return get_object_or_404(qs, pk=pk)
+    return scoped_or_404(user, qs, pk=pk)
 
 
 def _report_for_user(user, pk: int) -> FigureReport:
-    return get_object_or_404(FigureReport.objects.visible_to(user).select_related("task__year", "unit"), pk=pk)
+    # Another unit's report is a 404, and the probe is in the audit trail (issue 11 item 11).
+    return scoped_or_404(user, FigureReport.objects.visible_to(user).select_related("task__year", "unit"), pk=pk)
 
 
 @require_roles(*FIGURE_READERS)

@@ -18,7 +18,7 @@ from reports.own_payout import own_payout_pdf, write_own_payout
 from scoring import own_schedule as services
 from scoring.models import AuthorSplit, Payout, RewardRule
 
-from .access import UNIT_READERS, require_roles, user_unit
+from .access import UNIT_READERS, require_roles, scoped_or_404, user_unit
 from .common import current_year, frozen_notice
 from .reports import PDF, XLSX, _download
 
@@ -81,9 +81,10 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 def _rule_for_user(user, pk: int) -> RewardRule:
     """A rule of the user's own unit's schedule; the bureau's or another unit's is a 404."""
     unit = user_unit(user)
-    return get_object_or_404(
-        RewardRule.objects.select_related("schedule__year", "schedule__owner_unit"), pk=pk, schedule__owner_unit=unit
+    rules = RewardRule.objects.select_related("schedule__year", "schedule__owner_unit").filter(
+        schedule__owner_unit=unit
     )
+    return scoped_or_404(user, rules, pk=pk)
 
 
 @require_roles(*UNIT_READERS)

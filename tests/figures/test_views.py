@@ -128,3 +128,14 @@ def test_task_page_queries_do_not_grow(client, users, task, reported, units, kin
     FigureTask.objects.create(year=task.year, name="中国劳动保障报征订", default_target=3)
     with django_assert_max_num_queries(len(few)):
         assert client.get(reverse("figures:list")).status_code == 200
+
+
+def test_probing_another_units_report_is_a_404_and_recorded(client, users, reported):
+    """Issue 11 item 11: another unit's report is a 404, and the probe is in the audit trail."""
+    from audit.models import AuditAction, AuditEvent
+
+    theirs = reported("b", 30)
+    client.force_login(users["liaison_a"])
+    assert client.get(reverse("figures:evidence", args=[theirs.pk])).status_code == 404
+    probe = AuditEvent.objects.get(action=AuditAction.NOT_FOUND)
+    assert (probe.username, probe.model, probe.object_id) == ("liaison_a", "figures.figurereport", str(theirs.pk))

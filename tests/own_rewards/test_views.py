@@ -112,3 +112,14 @@ def test_page_queries_do_not_grow(client, users, own, units, make_piece, django_
         make_piece(units["a"], f"多{i}", [("安康日报", "2011-03-01"), ("人民网", "2011-03-02")], authors=("甲", "乙"))
     with django_assert_max_num_queries(len(few)):
         assert client.get(URL).status_code == 200
+
+
+def test_probing_another_units_rule_is_a_404_and_recorded(client, users, own):
+    """Issue 11 item 11: 汉滨区's own rule opened by 旬阳县's liaison is a 404, and the probe is recorded."""
+    from audit.models import AuditAction, AuditEvent
+
+    rule = own.rules.first()
+    client.force_login(users["liaison_b"])
+    assert client.get(reverse("own-rewards:rule-edit", args=[rule.pk])).status_code == 404
+    probe = AuditEvent.objects.get(action=AuditAction.NOT_FOUND)
+    assert (probe.username, probe.model, probe.object_id) == ("liaison_b", "scoring.rewardrule", str(rule.pk))
