@@ -1,7 +1,8 @@
 """What makes two publications "the same publication" (DOMAIN §10, duplicate claims), in pure Python.
 
 Same outlet and the same URL, or same outlet, same date and the same title after removing punctuation
-and spaces. Used by the submission/import checks (``publicity.duplicates``) and by the scoring rules
+and spaces. Extension of §10's definition (issue 16 item 5): the same proof file (SHA-256 of the
+evidence) attached to pieces of two units is a claim too, whatever outlet or date they typed. Used by the submission/import checks (``publicity.duplicates``) and by the scoring rules
 (``scoring.rules``), so both sides agree on one definition. No Django import: the scoring rules stay pure.
 """
 
@@ -45,10 +46,20 @@ def url_spellings(urls: Iterable[str], *, lower: bool = False) -> set[str]:
     return out
 
 
-def claim_keys(title: str, publications: Iterable[tuple[int, dt.date | None, str]]) -> set[ClaimKey]:
-    """The keys under which a piece claims its publications: ``publications`` are (outlet id, date, url)."""
+PROOF = "proof"
+
+
+def is_proof_key(key: ClaimKey) -> bool:
+    return key[0] == PROOF
+
+
+def claim_keys(
+    title: str, publications: Iterable[tuple[int, dt.date | None, str]], proofs: Iterable[str] = ()
+) -> set[ClaimKey]:
+    """The keys under which a piece claims its publications: ``publications`` are (outlet id, date, url);
+    ``proofs`` the SHA-256 of its evidence files (one key each: the same file proves one publication)."""
     norm_title = normalise_title(title)
-    keys: set[ClaimKey] = set()
+    keys: set[ClaimKey] = {(PROOF, h.lower()) for h in proofs if h}
     for outlet_id, date, url in publications:
         norm_url = normalise_url(url)
         if norm_url:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from publicity.claims import claim_keys
+from publicity.claims import claim_keys, is_proof_key
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -76,6 +76,9 @@ class PieceFact:
     # as a local date, decides timeliness. None for a piece never submitted.
     submitted_at: dt.datetime | None = None
     submitted_on: dt.date | None = None
+    # SHA-256 of the evidence files on its reviewed publications: the same file on two units' pieces is a
+    # duplicate claim too (extension of §10, issue 16 item 5).
+    proof_hashes: frozenset[str] = frozenset()
 
     @property
     def year_date(self) -> dt.date | None:
@@ -90,7 +93,7 @@ class PieceFact:
 
     @property
     def claim_keys(self) -> set:
-        return claim_keys(self.title, ((p.outlet.id, p.date, p.url) for p in self.publications))
+        return claim_keys(self.title, ((p.outlet.id, p.date, p.url) for p in self.publications), self.proof_hashes)
 
     @property
     def reported_order(self) -> tuple:
@@ -697,6 +700,7 @@ class PieceNote:
     reported_first: bool = False
     excluded: bool = False
     reason: str = ""
+    same_proof: bool = False  # the claim is (also) the same proof file on another unit's piece
 
     @property
     def late(self) -> bool:
@@ -721,18 +725,29 @@ def days_late(piece: PieceFact, policy: PolicyFact) -> int | None:
 
 def duplicate_groups(pieces: Sequence[PieceFact]) -> dict[int, tuple[int, ...]]:
     """{piece id: other units' pieces claiming one of its publications} (same outlet and URL, or same
-    outlet, date and normalised title). Pieces of the same unit are not each other's duplicates."""
+    outlet, date and normalised title, or the same proof file). Pieces of the same unit are not each other's
+    duplicates."""
+    return {pid: others for pid, (others, _proof) in duplicate_matches(pieces).items()}
+
+
+def duplicate_matches(pieces: Sequence[PieceFact]) -> dict[int, tuple[tuple[int, ...], bool]]:
+    """{piece id: (other units' pieces claiming one of its publications, whether a proof file is shared)}."""
     by_key: dict[tuple, list[PieceFact]] = {}
     keys_of: dict[int, set] = {}
     for p in pieces:
         keys_of[p.id] = p.claim_keys
         for key in keys_of[p.id]:
             by_key.setdefault(key, []).append(p)
-    groups: dict[int, tuple[int, ...]] = {}
+    groups: dict[int, tuple[tuple[int, ...], bool]] = {}
     for p in pieces:
-        others = {q.id for key in keys_of[p.id] for q in by_key[key] if q.unit_id != p.unit_id}
+        others, proof = set(), False
+        for key in keys_of[p.id]:
+            for q in by_key[key]:
+                if q.unit_id != p.unit_id:
+                    others.add(q.id)
+                    proof = proof or is_proof_key(key)
         if others:
-            groups[p.id] = tuple(sorted(others))
+            groups[p.id] = (tuple(sorted(others)), proof)
     return groups
 
 
@@ -754,10 +769,10 @@ def piece_notes(
     drop_late = policy.timeliness == TIMELINESS_EXCLUDE
     competing = [p for p in (*pieces, *context) if not (drop_late and p.id in late)]
     order = {p.id: p.reported_order for p in competing}
-    groups = duplicate_groups(competing)
+    groups = duplicate_matches(competing)
     for p in pieces:
         days = late.get(p.id)
-        others = groups.get(p.id, ())
+        others, same_proof = groups.get(p.id, ((), False))
         first = bool(others) and all(order[p.id] < order[o] for o in others)
         if days is not None and drop_late:
             notes[p.id] = PieceNote(p.id, p.unit_id, p.title, late_days=days, excluded=True, reason="late")
@@ -772,6 +787,7 @@ def piece_notes(
                 reported_first=first,
                 excluded=excluded,
                 reason="duplicate" if excluded else "",
+                same_proof=same_proof,
             )
         elif days is not None:
             notes[p.id] = PieceNote(p.id, p.unit_id, p.title, late_days=days)
@@ -1114,6 +1130,7 @@ def _note_to_dict(n: PieceNote) -> dict:
         "reported_first": n.reported_first,
         "excluded": n.excluded,
         "reason": n.reason,
+        **({"same_proof": True} if n.same_proof else {}),
     }
 
 

@@ -26,6 +26,7 @@ from figures.models import FigureReport, FigureTarget, FigureTask, ReportStatus
 from publicity.claims import normalise_title, url_spellings
 from publicity.models import (
     AssessmentYear,
+    Evidence,
     Indicator,
     IndicatorCategoryFactor,
     IndicatorLevelPoints,
@@ -165,6 +166,8 @@ def note_text(note: PieceNote) -> str:
             parts.append(gettext("重复报送:另一单位也登记了同一刊发,本单位先报"))
         else:
             parts.append(gettext("重复报送:另一单位先报了同一刊发(仅提示,仍计分)"))
+        if note.same_proof:
+            parts[-1] += gettext("(另一单位的稿件附有同一佐证文件)")
     if note.late:
         text = gettext("逾期报送:首次提交晚于最早刊发%(days)s天") % {"days": note.late_days}
         if note.excluded and note.reason == "late":
@@ -378,9 +381,10 @@ def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_
     """Other units' approved pieces that may claim a publication of ``pieces`` (same outlet, and the same
     date or URL), each with all its publications: one query. Decides 以先报为准 for a narrowed scoring
     or one piece's page, where the other units' pieces are not otherwise read."""
-    outlets, dates, urls, titles = set(), set(), [], set()
+    outlets, dates, urls, titles, hashes = set(), set(), [], set(), set()
     for p in pieces:
         titles.add(normalise_title(p.title)[:300])  # Piece.title_key: the stored, indexed form
+        hashes |= p.proof_hashes
         for pub in p.publications:
             outlets.add(pub.outlet.id)
             if pub.date is not None:
@@ -390,12 +394,17 @@ def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_
     # A claim is the same outlet and link, or the same outlet, date and title (publicity.claims): narrowed
     # in SQL by all three, a province's unit no longer reads every piece on its outlets' busy days.
     # Links compare lower-cased (as claims.normalise_url does), on the index of lower(url).
+    same = Q(outlet_id__in=outlets) & (
+        Q(date__in=dates, piece__title_key__in=titles) | Q(url_lower__in=url_spellings(urls, lower=True))
+    )
+    if hashes:  # or the same proof file, whatever the outlet (issue 16 item 5)
+        same |= Q(pk__in=Evidence.objects.filter(sha256__in=hashes).values("publication_id"))
     candidates = (
         Publication.objects.reviewed()
-        .filter(piece__year=year, piece__status=PieceStatus.APPROVED, outlet_id__in=outlets)
+        .filter(piece__year=year, piece__status=PieceStatus.APPROVED)
         .exclude(piece__unit_id__in=list(exclude_unit_ids))
         .annotate(url_lower=Lower("url"))
-        .filter(Q(date__in=dates, piece__title_key__in=titles) | Q(url_lower__in=url_spellings(urls, lower=True)))
+        .filter(same)
         .values("piece_id")
     )
     facts: dict[int, dict] = {}
@@ -409,6 +418,7 @@ def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_
     ):
         entry = facts.setdefault(piece_id, {"unit_id": unit_id, "title": title, "at": first_at, "pubs": []})
         entry["pubs"].append(PublicationFact(pub_id, OutletFact(outlet_id, "", 0, 0), date, url=url))
+    proofs = _proof_hashes(Q(publication__piece_id__in=list(facts), sha256__in=hashes)) if hashes and facts else {}
     return [
         PieceFact(
             id=pk,
@@ -418,19 +428,33 @@ def claim_context(year: AssessmentYear, pieces: Iterable[PieceFact], *, exclude_
             publications=tuple(e["pubs"]),
             submitted_at=e["at"],
             submitted_on=_submitted_on(e["at"]),
+            proof_hashes=proofs.get(pk, frozenset()),
         )
         for pk, e in facts.items()
     ]
 
 
+def _proof_hashes(where: Q) -> dict[int, frozenset[str]]:
+    """{piece id: SHA-256 of the evidence on its reviewed publications}: one query."""
+    found: dict[int, set[str]] = {}
+    for piece_id, sha in (
+        Evidence.objects.filter(where, publication__pending_review=False)
+        .values_list("publication__piece_id", "sha256")
+        .distinct()
+    ):
+        found.setdefault(piece_id, set()).add(sha)
+    return {pk: frozenset(v) for pk, v in found.items()}
+
+
 def score_year(
     year: AssessmentYear, *, unit_ids: Iterable[int] | None = None, as_of: dt.date | None = None
 ) -> YearScore:
-    """Live scores over the approved pieces of ``year``: 15 queries whatever the size under the 2011
-    settings; a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
+    """Live scores over the approved pieces of ``year``: 16 queries whatever the size under the 2011
+    settings (one reads the evidence files' hashes: the same proof file on two units' pieces is a duplicate
+    claim); a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
     weighted author split 1, a scoring narrowed by ``unit_ids`` 1 (the other units' claims on the same
-    publications: they decide 以先报为准, and flag the claim under warn), and a year with a scored
-    reported-figure task 4.
+    publications: they decide 以先报为准, and flag the claim under warn; 2 when the units' pieces carry
+    proof files and other units' pieces are candidates), and a year with a scored reported-figure task 4.
 
     Units: active units of the kinds that have indicators this year, plus any such unit that has
     approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
@@ -522,6 +546,11 @@ def _gather(year: AssessmentYear, *, unit_ids: Iterable[int] | None) -> dict:
             name, rank, category_id, level_name, category_name = outlet
             fact = outlets[outlet_id] = OutletFact(outlet_id, name, rank, category_id, level_name, category_name)
         publications.setdefault(piece_id, []).append(PublicationFact(pub_id, fact, date, placement, url))
+    # The evidence files' hashes (the same proof file on two units' pieces is a duplicate claim): 1 query.
+    proof_filter = Q(publication__piece__year=year, publication__piece__status=PieceStatus.APPROVED)
+    if unit_ids is not None:
+        proof_filter &= Q(publication__piece__unit_id__in=unit_ids)
+    proofs = _proof_hashes(proof_filter)
     unit_names: dict[int, str] = {u.pk: u.name for u in units}
     pieces: list[PieceFact] = []
     for pk, unit_id, unit_name, kind, characters, title, report_date, first_at in pieces_qs.order_by("id").values_list(
@@ -541,6 +570,7 @@ def _gather(year: AssessmentYear, *, unit_ids: Iterable[int] | None) -> dict:
                 report_date=report_date,
                 submitted_at=first_at,
                 submitted_on=_submitted_on(first_at),
+                proof_hashes=proofs.get(pk, frozenset()),
             )
         )
     context: list[PieceFact] = []
@@ -631,6 +661,7 @@ def piece_fact(piece: Piece) -> PieceFact:
         report_date=piece.report_date,
         submitted_at=piece.first_submitted_at,
         submitted_on=_submitted_on(piece.first_submitted_at),
+        proof_hashes=_proof_hashes(Q(publication__piece_id=piece.pk)).get(piece.pk, frozenset()),
     )
 
 

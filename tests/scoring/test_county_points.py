@@ -265,8 +265,9 @@ def test_the_unit_page_shows_per_piece_points_month_by_month(
     client.force_login(users["liaison_a"])
     url = reverse("scoring:unit-score", args=[2012, units["a"].pk])
     client.get(url)  # the year's first view stores its scores (scoring.stored)
-    # session 2, unit, year, narrowed scoring 20 (15 + per-piece 3 + weights + other units' claims), rank, caps
-    with django_assert_max_num_queries(26):
+    # session 2, unit, year, narrowed scoring 21 (15 + per-piece 3 + weights + other units' claims + evidence
+    # hashes), rank, caps
+    with django_assert_max_num_queries(27):
         page = client.get(url).content.decode()
     assert 'id="points">13.50<' in page and 'id="item-points">1.50<' in page and 'id="piece-points">+12.00<' in page
     assert "每月上限 10.00 分" in page

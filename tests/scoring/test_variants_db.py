@@ -234,7 +234,7 @@ def test_a_year_under_every_variant_by_hand(variants, season, units):
 
 def test_narrowed_scoring_decides_duplicates_against_other_units(variants, season, units, django_assert_num_queries):
     full = score_year(variants).unit(units["b"].pk)
-    with django_assert_num_queries(20):  # 19, plus the other units' claims on the same publications
+    with django_assert_num_queries(21):  # 19, + the evidence hashes, + the other units' claims on the same publications
         narrowed = score_year(variants, unit_ids=[units["b"].pk]).unit(units["b"].pk)
     assert (narrowed.points, narrowed.reward, narrowed.piece_ids, narrowed.excluded_piece_ids) == (
         full.points,
@@ -264,10 +264,10 @@ def _grow(year, units, outlets, n):
 
 
 def test_query_count_is_fixed_under_the_variants(variants, season, units, outlets, django_assert_num_queries):
-    with django_assert_num_queries(19):  # 15, + level points, category factors, coefficients, author weights
+    with django_assert_num_queries(20):  # 15, + level points, category factors, coefficients, author weights, hashes
         small = score_year(variants)
     _grow(variants, units, outlets, 6)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         big = score_year(variants)
     assert len(big.pieces) >= len(small.pieces) + 48
 
