@@ -255,6 +255,11 @@ class OwnRewards:
     people: list[PersonReward]
     total: Decimal
 
+    @property
+    def paid_count(self) -> int:
+        """Pieces with money under the schedule (QA: 35 were counted as 获奖 while 8 of them got 0.00)."""
+        return sum(1 for p in self.pieces if p.amount)
+
 
 def own_rewards(year: AssessmentYear, unit: Unit) -> OwnRewards:
     """The unit's approved pieces priced under its own schedule: a closed year reads its snapshot."""

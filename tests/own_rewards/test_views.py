@@ -72,9 +72,12 @@ def test_the_payout_workbook_is_the_units_own_and_reads_back(client, users, own,
     )
     make_piece(units["a"], "头版头条", [("安康日报", "2011-04-01", "headline")], characters=1200, authors=("李晓梅",))
     make_piece(units["b"], "旬阳稿件", [("人民网", "2011-03-02")], authors=("刘芳",))
+    make_piece(units["a"], "未刊发的调研", kind="research", authors=("孙丽",))  # no own rule prices it: 0.00
     client.force_login(users["liaison_a"])
     page = client.get(URL).content.decode()
     assert 'id="own-total">400.00<' in page
+    # 获奖稿件 counts the pieces paid, not every piece listed (QA)
+    assert '获奖稿件</div><div class="value">2<small>' in page
     response = client.get(reverse("own-rewards:payout-xlsx", args=[2011]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
