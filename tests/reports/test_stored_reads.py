@@ -106,3 +106,18 @@ def test_ranking_workbook_queries_do_not_grow(scored, preset, kinds, make_piece,
     stored_refresh(preset)
     with django_assert_max_num_queries(6):
         write_ranking(preset)
+
+
+def test_a_closed_year_page_reads_its_snapshot(client, users, scored, preset):
+    from scoring.services import year_close
+
+    year_close(actor=users["bureau_admin"], year=preset)
+    login(client, users["leader"])
+    response, _queries = year_page(client)
+    snapshot = year_results(AssessmentYear.objects.get(pk=preset.pk)).units
+    assert response.context["source"] == "snapshot" and "结账快照" in response.content.decode()
+    shown = [
+        (u.rank, u.unit_name, u.points, [(i.code, i.achieved) for i in u.indicator_list])
+        for u in response.context["units"]
+    ]
+    assert shown == [(u.rank, u.unit_name, u.points, [(i.code, i.achieved) for i in u.indicators]) for u in snapshot]
