@@ -437,6 +437,7 @@ class FigureFact:
     bonus_cap: Decimal | None = None  # None: no cap
     floor: Decimal = ZERO
     unit_label: str = ""
+    approved_on: dt.date | None = None  # the day the figure was approved: a score "as of" an earlier day ignores it
 
 
 @dataclass(frozen=True)
@@ -900,6 +901,14 @@ def score_year_facts(
     scored reported-figure tasks of that unit."""
     if as_of is not None:
         pieces, context = _up_to(pieces, as_of), _up_to(context, as_of)
+        if figures:
+            # A monthly circular or an as-of view counts a figure approved by that day only, as it counts pieces.
+            figures = {
+                unit_id: [
+                    f if f.approved_on is None or f.approved_on <= as_of else replace(f, reported=None) for f in facts
+                ]
+                for unit_id, facts in figures.items()
+            }
     notes = piece_notes(pieces, policy, context)
     counted = [p for p in pieces if not (p.id in notes and notes[p.id].excluded)]
     index = RuleIndex(rules)

@@ -348,7 +348,10 @@ def _figure_facts(year: AssessmentYear, units: list[Unit], unit_ids: list[int] |
     reported = FigureReport.objects.filter(task_id__in=task_ids, status=ReportStatus.APPROVED)
     if unit_ids is not None:
         reported = reported.filter(unit_id__in=unit_ids)
-    values = {(t, u): v for t, u, v in reported.values_list("task_id", "unit_id", "value")}
+    values, approved_on = {}, {}
+    for t, u, v, at in reported.values_list("task_id", "unit_id", "value", "reviewed_at"):
+        values[(t, u)] = v
+        approved_on[(t, u)] = timezone.localdate(at) if at is not None else None
     kinds = {t.pk: {k.pk for k in t.unit_kinds.all()} for t in tasks}
     facts: dict[int, list[FigureFact]] = {}
     for unit in units:
@@ -367,6 +370,7 @@ def _figure_facts(year: AssessmentYear, units: list[Unit], unit_ids: list[int] |
                     bonus_cap=t.bonus_cap,
                     floor=t.floor,
                     unit_label=t.unit_label,
+                    approved_on=approved_on.get((t.pk, unit.pk)),
                 )
             )
     return facts

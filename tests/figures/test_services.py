@@ -119,6 +119,21 @@ def test_the_scored_item_is_in_the_units_score_exact_to_the_fen(reported, year, 
     assert score_year(year).unit(units["dept"].pk).figures == []
 
 
+def test_a_score_as_of_a_day_counts_figures_approved_by_then(reported, year, units):
+    """QA: June's circular counted a subscription report approved in November. A figure approved after the
+    as-of day counts as not yet reported, as a piece published later does not count."""
+    import datetime as dt
+
+    report = reported("a", 47, approve=True)
+    FigureReport.objects.filter(pk=report.pk).update(reviewed_at=dt.datetime(2011, 11, 10, 9, tzinfo=dt.UTC))
+    june = score_year(year, as_of=dt.date(2011, 6, 30)).unit(units["a"].pk)
+    november = score_year(year, as_of=dt.date(2011, 11, 30)).unit(units["a"].pk)
+    # June: nothing approved yet → 1 − 50 × 0.05 < 0 → floor 0; November: 47 of 50 → 1 − 3 × 0.05 = 0.85
+    assert [(f.reported, f.points) for f in june.figures] == [(None, Decimal("0.00"))]
+    assert [(f.reported, f.points) for f in november.figures] == [(47, Decimal("0.85"))]
+    assert november.points - june.points == Decimal("0.85")
+
+
 def test_an_approval_moves_the_stored_score_at_once(client, reported, year, units, users):
     from scoring.models import StoredUnitScore
     from scoring.stored import ensure_stored
