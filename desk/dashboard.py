@@ -213,7 +213,7 @@ def dashboard(request):
             "groups": groups,
             "chart": chart,
             "totals": totals,
-            "full_score": _full_score(year),
+            "full_score": _kind_full_scores(year, groups),
             "provisional": not year.is_frozen,
             "years": AssessmentYear.objects.order_by("-year"),
             "figure_tasks": figure_tasks,
@@ -268,10 +268,22 @@ def _monthly(year, kinds) -> tuple[list[int], list[int], dict[int, list[int]]]:
     return approved, waiting, by_kind
 
 
-def _full_score(year) -> str:
-    """The item full score S (满分), shown beside every score."""
-    full = ScoringPolicy.objects.filter(year=year).values_list("full_score", flat=True).first()
-    return "" if full is None else f"{full:.2f}"
+def _kind_full_scores(year, groups) -> str:
+    """Each kind's 满分 (group["full_score"]): the quota item's plus every separately scored reported-figure task
+    its units take part in (a task without kinds is everyone's); returns the quota item's. 3 queries."""
+    from figures.models import FigureTask
+
+    base = ScoringPolicy.objects.filter(year=year).values_list("full_score", flat=True).first()
+    tasks = list(FigureTask.objects.filter(year=year, is_scored=True).prefetch_related("unit_kinds"))
+    for g in groups:
+        if base is None:
+            continue
+        extra = sum(
+            (t.full_score for t in tasks if not t.unit_kinds.all() or any(k.pk == g["id"] for k in t.unit_kinds.all())),
+            Decimal("0"),
+        )
+        g["full_score"] = f"{base + extra:.2f}"
+    return "" if base is None else f"{base:.2f}"
 
 
 @require_roles(*DASHBOARD_READERS)

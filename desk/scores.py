@@ -73,7 +73,7 @@ def unit_score(request, year: int, unit_id: int):
             "own_total": sum((r.amount for r in result.own_rewards.get(unit.pk, {}).values()), Decimal("0.00")),
             "is_own_unit": request.user.unit_id == unit.pk,
             "unit_count": unit_count,
-            "full_score": (result.policy or {}).get("full_score", "") if score.has_quota else "",
+            "full_score": _unit_full_score(result, score),
             "notes": unit_notes(result, unit.pk, staff=request.user.is_bureau_staff),
             "staff": request.user.is_bureau_staff,
         },
@@ -149,3 +149,11 @@ def piece_reward(request, piece_id: int):
             "note_text": note_text(explanation.note) if explanation.note else "",
         },
     )
+
+
+def _unit_full_score(result, score) -> str:
+    """满分 beside the unit's points: the quota item's full score plus each separately scored item's (a
+    reported-figure task such as 发行征订), so 3.76 is never shown "out of 4.00" when 5.00 was possible."""
+    full = Decimal(str((result.policy or {}).get("full_score") or 0)) if score.has_quota else Decimal("0")
+    full += sum((f.full_score for f in score.figures), Decimal("0"))
+    return f"{full:.2f}" if full else ""

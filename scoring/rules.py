@@ -454,6 +454,7 @@ class FigureScore:
     points: Decimal
     bonus_capped: bool = False
     floored: bool = False
+    full_score: Decimal = ZERO  # the item's full score: added to the 满分 shown beside the unit's points
 
 
 def figure_score(fact: FigureFact) -> FigureScore:
@@ -479,6 +480,7 @@ def figure_score(fact: FigureFact) -> FigureScore:
         points=money(points),
         bonus_capped=capped,
         floored=raw < fact.floor,
+        full_score=money(fact.full_score),
     )
 
 
@@ -1105,7 +1107,7 @@ def unit_score_to_dict(u: UnitScore) -> dict:
     }
 
 
-FIGURE_DECIMALS = ("penalty", "bonus", "points")
+FIGURE_DECIMALS = ("penalty", "bonus", "points", "full_score")
 
 
 def _figure_to_dict(f: FigureScore) -> dict:

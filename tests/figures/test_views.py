@@ -139,3 +139,17 @@ def test_probing_another_units_report_is_a_404_and_recorded(client, users, repor
     assert client.get(reverse("figures:evidence", args=[theirs.pk])).status_code == 404
     probe = AuditEvent.objects.get(action=AuditAction.NOT_FOUND)
     assert (probe.username, probe.model, probe.object_id) == ("liaison_a", "figures.figurereport", str(theirs.pk))
+
+
+def test_full_score_beside_points_includes_the_scored_task(client, users, reported, units):
+    """QA: 3.76 shown "/ 满分 4.00" while the 发行征订 item (满分 1.00) was part of it: 满分 is 5.00 for a county
+    bureau (which takes part), 4.00 for a department (which does not), on the score page and the dashboard."""
+    reported("a", 47, approve=True)
+    client.force_login(users["bureau_admin"])
+    page = client.get(reverse("scoring:unit-score", args=[2011, units["a"].pk])).content.decode()
+    assert "满分 5.00" in page and "满分 4.00" not in page
+    page = client.get(reverse("scoring:unit-score", args=[2011, units["dept"].pk])).content.decode()
+    assert "满分 4.00" in page and "满分 5.00" not in page
+    response = client.get(reverse("publicity:dashboard") + "?year=2011")
+    full = {g["name"]: g.get("full_score") for g in response.context["groups"]}
+    assert full["县区人社局"] == "5.00" and full["机关科室"] == "4.00", full
