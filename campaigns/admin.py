@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -18,11 +20,26 @@ class CampaignAdminForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["year", "title", "theme", "starts_on", "ends_on", "deadline", "units"]
+        fields = [
+            "year",
+            "title",
+            "theme",
+            "starts_on",
+            "ends_on",
+            "deadline",
+            "units",
+            "is_scored",
+            "full_score",
+            "penalty_per_item",
+            "floor",
+        ]
         widgets = {"units": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("full_score", "penalty_per_item", "floor"):  # only a scored campaign needs them
+            if name in self.fields:
+                self.fields[name].required = False
         if self.instance.pk:
             for d in self.instance.deliverables.all():
                 self.fields[d.kind].initial = d.count
@@ -37,10 +54,17 @@ class CampaignAdminForm(forms.ModelForm):
             d.get("deadline"),
             tuple(u.pk for u in d.get("units") or ()),
             {k: d.get(k) or 0 for k in DeliverableKind.values},
+            bool(d.get("is_scored")),
+            d.get("full_score"),
+            d.get("penalty_per_item"),
+            d.get("floor"),
         )
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("full_score", "penalty_per_item", "floor"):
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = Decimal("0")
         year = self.instance.year if self.instance.pk else cleaned.get("year")
         if year is not None and not self.errors:
             try:
@@ -79,7 +103,7 @@ class CampaignAdmin(FrozenYearAdminMixin, admin.ModelAdmin):
     is read-only here and deleted only by the unit."""
 
     form = CampaignAdminForm
-    list_display = ["title", "year", "starts_on", "ends_on", "deadline"]
+    list_display = ["title", "year", "starts_on", "ends_on", "deadline", "is_scored"]
     list_filter = ["year"]
     list_select_related = ["year"]
     search_fields = ["title", "theme"]

@@ -7,6 +7,7 @@ done, late or missing is computed from them (``campaigns.services.completion``),
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +20,8 @@ from units.models import Unit
 from units.validators import reject_control_chars
 
 MAX_COUNT = 50  # of one kind of deliverable per unit: more is a typo, not a campaign
+POINTS = {"max_digits": 8, "decimal_places": 2}
+MAX_POINTS = Decimal("100")  # a campaign item's full score: more is a typo (a year's full score is a few points)
 
 
 class DeliverableKind(models.TextChoices):
@@ -47,6 +50,25 @@ class Campaign(models.Model):
     ends_on = models.DateField(_("活动结束日期"))
     deadline = models.DateField(_("材料报送截止日期"))
     units = models.ManyToManyField(Unit, related_name="campaigns", verbose_name=_("参加单位"))
+    # Scored as its own item of the year's score (data per campaign): each taking-part unit gets
+    # max(floor, full − deduction × deliverables missing at the deadline) — scoring.rules.campaign_score.
+    is_scored = models.BooleanField(_("计入考核得分"), default=False)
+    full_score = models.DecimalField(
+        _("单项满分"),
+        **POINTS,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_POINTS)],
+    )
+    penalty_per_item = models.DecimalField(
+        _("每缺一项扣分"),
+        **POINTS,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_POINTS)],
+        help_text=_("截止日期前每少报送一张照片、一段视频或一份总结扣的分"),
+    )
+    floor = models.DecimalField(
+        _("最低得分"), **POINTS, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("创建人")
     )
@@ -63,6 +85,16 @@ class Campaign(models.Model):
             models.CheckConstraint(condition=~Q(title=""), name="campaign_title_not_blank"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="campaign_period_in_order"),
             models.CheckConstraint(condition=Q(deadline__gte=F("starts_on")), name="campaign_deadline_after_start"),
+            models.CheckConstraint(
+                condition=Q(full_score__gte=0, penalty_per_item__gte=0, floor__gte=0),
+                name="campaign_points_not_negative",
+                violation_error_message=_("单项满分、每缺一项扣分和最低得分不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(floor__lte=F("full_score")),
+                name="campaign_floor_below_full",
+                violation_error_message=_("最低得分不能高于单项满分。"),
+            ),
         ]
         indexes = [models.Index(fields=["year", "deadline"])]
 

@@ -12,6 +12,7 @@ import hashlib
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +29,10 @@ from publicity.uploads import validate_evidence
 from units.models import Unit, User
 from units.text import clean_text
 
-from .models import MAX_COUNT, Campaign, CampaignFile, Deliverable, DeliverableKind
+from .models import MAX_COUNT, MAX_POINTS, Campaign, CampaignFile, Deliverable, DeliverableKind
+from .signals import campaign_files_changed
+
+ZERO, CENT = Decimal("0"), Decimal("0.01")
 
 MAX_TEXT = 20000
 KIND_ORDER = [DeliverableKind.PHOTO, DeliverableKind.VIDEO, DeliverableKind.SUMMARY]
@@ -46,6 +50,12 @@ class CampaignInput:
     unit_ids: tuple[int, ...]
     # kind → count required of each unit; 0 or missing: not asked for
     deliverables: dict[str, int] = field(default_factory=dict)
+    # Scored as its own item of the year's score (as typed; checked by clean_campaign_input): full score,
+    # deduction per deliverable missing at the deadline, floor. Not scored: all three are 0.
+    is_scored: bool = False
+    full_score: object = None
+    penalty_per_item: object = None
+    floor: object = None
 
 
 def ordered(deliverables) -> list[Deliverable]:
@@ -118,9 +128,49 @@ def clean_campaign_input(data: CampaignInput, year: AssessmentYear) -> CampaignI
             deliverables[kind] = int(count)
     if not deliverables and not any(k in errors for k in DeliverableKind.values):
         add("deliverables", _("请至少要求一种报送材料(照片、视频或书面总结)。"))
+    points = {"full_score": ZERO, "penalty_per_item": ZERO, "floor": ZERO}
+    if data.is_scored:
+        for key, label, required in (
+            ("full_score", _("单项满分"), True),
+            ("penalty_per_item", _("每缺一项扣分"), False),
+            ("floor", _("最低得分"), False),
+        ):
+            value = getattr(data, key)
+            if value in (None, ""):
+                if required:
+                    add(key, _("计入考核得分时请填写%(label)s。") % {"label": label})
+                continue
+            try:
+                number = Decimal(str(value).strip())
+                if not number.is_finite() or number < 0 or number > MAX_POINTS or number != number.quantize(CENT):
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                add(
+                    key,
+                    _("%(label)s“%(value)s”无效:须在0到%(max)s之间,最多两位小数。")
+                    % {"label": label, "value": value, "max": MAX_POINTS},
+                )
+                continue
+            points[key] = number.quantize(CENT)
+        if "full_score" not in errors and points["full_score"] <= 0:
+            add("full_score", _("计入考核得分时单项满分须大于0。"))
+        if "floor" not in errors and "full_score" not in errors and points["floor"] > points["full_score"]:
+            add("floor", _("最低得分不能高于单项满分。"))
     if errors:
         raise ValidationError(errors)
-    return CampaignInput(title, theme, data.starts_on, data.ends_on, data.deadline, unit_ids, deliverables)
+    return CampaignInput(
+        title,
+        theme,
+        data.starts_on,
+        data.ends_on,
+        data.deadline,
+        unit_ids,
+        deliverables,
+        bool(data.is_scored),
+        points["full_score"],
+        points["penalty_per_item"],
+        points["floor"],
+    )
 
 
 @transaction.atomic
@@ -151,6 +201,8 @@ def campaign_save(
         campaign = Campaign(year=year, created_by=actor)
     campaign.title, campaign.theme = data.title, data.theme
     campaign.starts_on, campaign.ends_on, campaign.deadline = data.starts_on, data.ends_on, data.deadline
+    campaign.is_scored, campaign.full_score = data.is_scored, data.full_score
+    campaign.penalty_per_item, campaign.floor = data.penalty_per_item, data.floor
     campaign.full_clean(exclude=["year", "created_by", "units"])
     campaign.save()
     campaign.units.set(data.unit_ids)
@@ -340,6 +392,8 @@ def files_add(
         for name in stored:  # the transaction rolls back: no row keeps these files
             CampaignFile.file.field.storage.delete(name)
         raise
+    if campaign.is_scored:  # the unit's campaign item may move: its stored scores are kept exact
+        campaign_files_changed.send(sender=CampaignFile, year_id=campaign.year_id, unit_ids=[unit.pk])
     return rows
 
 
@@ -351,6 +405,8 @@ def file_delete(*, actor: User | None, item: CampaignFile) -> None:
     ensure_year_editable(item.campaign.year, lock=True)
     name, storage = (item.file.name, item.file.storage) if item.file else ("", None)
     item.delete()
+    if item.campaign.is_scored:
+        campaign_files_changed.send(sender=CampaignFile, year_id=item.campaign.year_id, unit_ids=[item.unit_id])
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 

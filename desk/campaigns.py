@@ -83,10 +83,17 @@ class CampaignForm(forms.Form):
     photo = _count_field(gettext_lazy("照片"))
     video = _count_field(gettext_lazy("视频"))
     summary = _count_field(gettext_lazy("书面总结"))
+    # Scored as its own item of the year's score: checked by campaigns.services (Chinese errors by field)
+    is_scored = forms.BooleanField(label=gettext_lazy("计入年度考核得分(单独一项)"), required=False)
+    full_score = forms.CharField(label=gettext_lazy("单项满分"), required=False, max_length=20)
+    penalty_per_item = forms.CharField(label=gettext_lazy("每缺一项扣分"), required=False, max_length=20)
+    floor = forms.CharField(label=gettext_lazy("最低得分"), required=False, max_length=20)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.active().select_related("kind")
+        for name in ("full_score", "penalty_per_item", "floor"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def to_input(self) -> services.CampaignInput:
         d = self.cleaned_data
@@ -98,6 +105,10 @@ class CampaignForm(forms.Form):
             d["deadline"],
             tuple(u.pk for u in d["units"]),
             {k: d[k] for k in DeliverableKind.values},
+            d["is_scored"],
+            d["full_score"],
+            d["penalty_per_item"],
+            d["floor"],
         )
 
 
@@ -179,6 +190,10 @@ def campaign_form(request, pk=None):
             "ends_on": campaign.ends_on,
             "deadline": campaign.deadline,
             "units": list(campaign.units.values_list("pk", flat=True)),
+            "is_scored": campaign.is_scored,
+            "full_score": f"{campaign.full_score:.2f}" if campaign.is_scored else "",
+            "penalty_per_item": f"{campaign.penalty_per_item:.2f}" if campaign.is_scored else "",
+            "floor": f"{campaign.floor:.2f}" if campaign.is_scored else "",
         }
         initial.update({d.kind: d.count for d in campaign.deliverables.all()})
         form = CampaignForm(initial=initial)

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Exists, OuterRef
+
+from campaigns.models import Campaign
 from figures.services import year_summaries
 from publicity.models import AssessmentYear, PeriodReport, ReportCadence, ReportingRule
 from publicity.reporting import Rule, due_date
 from scoring.models import ScoringPolicy, StoredMonthScore
 from scoring.rules import rank_units
-from scoring.services import score_year
+from scoring.services import campaign_scores, score_year
 from scoring.stored import ensure_months, month_indicators
 from units.models import Unit, UnitKind
 
@@ -92,6 +95,23 @@ class KindSection:
 
 
 @dataclass(frozen=True)
+class CampaignLine:
+    unit_name: str
+    required: int
+    sent: int  # by the deadline
+    missing: int
+    points: Decimal
+
+
+@dataclass
+class CampaignSection:
+    """A scored campaign (its own item of the score): each taking-part unit's deliverables and points."""
+
+    title: str
+    units: list[CampaignLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class MissingReport:
     unit_name: str
     kind_name: str
@@ -113,6 +133,7 @@ class Circular:
     issued: dt.date | None = None  # 印发日期
     figures: list = field(default_factory=list)  # reported-figure tasks (figures.services.TaskSummary)
     stale: bool = False  # stored figures waiting for a background re-score after a rule or target change
+    campaigns: list[CampaignSection] = field(default_factory=list)  # scored campaigns, as they stand
 
     @property
     def title(self) -> str:
@@ -187,9 +208,10 @@ class _Unit:
     pieces: int
     indicators: list[_Ind]
     rank: int = 0
+    campaigns: tuple = ()  # scored campaign items (scoring.rules.CampaignScore)
 
 
-def _live(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
+def _live(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str, bool]:
     """Re-scored: ``score_year`` as of this month's end and the previous one's (the check, and old years)."""
     ytd = score_year(year, as_of=month_end(year.year, month))
     before: dict[tuple[int, str], int] = {}
@@ -206,13 +228,14 @@ def _live(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
             len(u.piece_ids),
             [_Ind(*row) for row in month_indicators(u, month)],
             u.rank,
+            tuple(u.campaigns),
         )
         for u in ytd.units
     ]
-    return units, before, (ytd.policy or {}).get("full_score", "")
+    return units, before, (ytd.policy or {}).get("full_score", ""), True
 
 
-def _stored(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
+def _stored(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str, bool]:
     """The stored month-end rows (``scoring.stored``): two months' rows, whatever the year's size."""
     rows = StoredMonthScore.objects.filter(year=year, month=month).order_by(
         "-points", "-reward", "kind__order", "order", "unit_id"
@@ -227,8 +250,20 @@ def _stored(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str]:
             "unit_id", "indicators"
         ):
             before.update({(unit_id, i[0]): i[3] for i in indicators})
-    full = ScoringPolicy.objects.filter(year=year).values_list("full_score", flat=True).first()
-    return rank_units(units), before, "" if full is None else f"{full:.2f}"
+    # The year's full score, and whether it has a scored campaign (asked in the same query: a year without
+    # one reads nothing more for the campaign items).
+    scored = Campaign.objects.filter(year=OuterRef("year"), is_scored=True)
+    row = (
+        ScoringPolicy.objects.filter(year=year)
+        .annotate(has_campaigns=Exists(scored))
+        .values_list("full_score", "has_campaigns")
+        .first()
+    )
+    full, has_campaigns = row if row is not None else (None, None)
+    units = rank_units(units)
+    campaigns = None if has_campaigns is None else ({} if not has_campaigns else campaign_scores(year))
+    units = [replace(u, campaigns=(campaigns or {}).get(u.unit_id, ())) for u in units] if campaigns else units
+    return units, before, "" if full is None else f"{full:.2f}", campaigns is not None
 
 
 def _line(i: _Ind, before: int) -> IndicatorLine:
@@ -260,10 +295,12 @@ def build_circular(
     stale = False
     state = None if live or year.is_frozen else ensure_months(year)
     if state is None:  # a closed year is fixed: re-scored as it was, never from rows kept after it
-        ytd_units, before, full_score = _live(year, month)
+        ytd_units, before, full_score, known = _live(year, month)
     else:
         stale = state.stale
-        ytd_units, before, full_score = _stored(year, month)
+        ytd_units, before, full_score, known = _stored(year, month)
+    if not known:  # no scoring policy: ask about scored campaigns on their own
+        ytd_units = _with_campaigns(year, ytd_units)
 
     kind_order = list(UnitKind.objects.order_by("order", "id").values_list("name", flat=True))
     # County bureaus are ranked among county bureaus: the same rule as the overall rank, within the kind.
@@ -312,7 +349,23 @@ def build_circular(
         issued=issued,
         figures=year_summaries(year),  # as they stand: a reported figure has no month
         stale=stale,
+        campaigns=_campaigns(year, ytd_units),
     )
+
+
+def _with_campaigns(year: AssessmentYear, units: list[_Unit]) -> list[_Unit]:
+    by_unit = campaign_scores(year)  # 1 query without a scored campaign, 4 with
+    return [replace(u, campaigns=tuple(by_unit.get(u.unit_id, ()))) for u in units] if by_unit else units
+
+
+def _campaigns(year: AssessmentYear, units) -> list[CampaignSection]:
+    """Scored campaigns per campaign (the units' items, read with their scores), units in the circular's order."""
+    sections: dict[int, CampaignSection] = {}
+    for unit in sorted(units, key=lambda u: (u.rank, u.unit_name)):
+        for c in unit.campaigns:
+            section = sections.setdefault(c.campaign_id, CampaignSection(c.title))
+            section.units.append(CampaignLine(unit.unit_name, c.required, c.sent, c.missing, c.points))
+    return list(sections.values())
 
 
 def missing_reports(year: AssessmentYear, month: int) -> tuple[list[MissingReport], int]:

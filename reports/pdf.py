@@ -305,6 +305,20 @@ def circular_pdf(circular: Circular, target=None, *, today: dt.date) -> bytes | 
                 ]
             )
         story.append(_table(rows, [60 * mm, 20 * mm, 24 * mm, 26 * mm, 20 * mm, 22 * mm, 18 * mm, 18 * mm]))
+    for campaign in circular.campaigns:  # scored campaigns: their own item of the score
+        story.append(_p(f"专题活动“{campaign.title}”计分", s["h2"]))
+        rows = [[_p(h, s["head"]) for h in ("单位", "应报", "按时报送", "缺报", "得分")]]
+        for u in campaign.units:
+            rows.append(
+                [
+                    _p(u.unit_name, s["cell"]),
+                    _p(u.required, s["cell_c"]),
+                    _p(u.sent, s["cell_c"]),
+                    _p(u.missing, s["cell_c"]),
+                    _p(pts(u.points), s["cell_r"]),
+                ]
+            )
+        story.append(_table(rows, [60 * mm, 20 * mm, 24 * mm, 20 * mm, 24 * mm]))
     return _build(story, target, circular.title)
 
 

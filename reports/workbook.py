@@ -74,6 +74,7 @@ def write_year_workbook(
     step(6, total, f"正在写“{STATS_SHEET}”")
     write_statistics(wb, year, authors=authors, topics=topics, **common)
     write_figures(wb, year, results, **common)  # only when the year has reported-figure tasks
+    write_campaigns(wb, year, results, **common)  # only when the year has a scored campaign
     return save_workbook(wb, target)
 
 
@@ -553,4 +554,53 @@ def write_circular_workbook(circular, target=None, *, today: dt.date | None = No
                     f.missing,
                 ]
             )
+    if circular.campaigns:
+        sheet = GovSheet(
+            wb,
+            CAMPAIGNS_SHEET,
+            title=f"{circular.year}年专题活动计分(截至{circular.as_of.month}月{circular.as_of.day}日)",
+            columns=_campaign_columns(),
+            office=circular.office,
+            date=today,
+            provisional=circular.provisional,
+        )
+        for c in circular.campaigns:
+            for u in c.units:
+                sheet.row([c.title, u.unit_name, u.required, u.sent, u.missing, None, u.points])
     return save_workbook(wb, target)
+
+
+CAMPAIGNS_SHEET = "专题活动计分"
+
+
+def _campaign_columns() -> list:
+    return [
+        Column("活动", 24),
+        Column("单位", 22),
+        Column("应报材料", 10, INTEGER),
+        Column("按时报送", 10, INTEGER),
+        Column("缺报", 8, INTEGER),
+        Column("扣分", 8, POINTS),
+        Column("单项得分", 10, POINTS),
+    ]
+
+
+def write_campaigns(wb, year, results, *, office, date, provisional=False) -> GovSheet | None:
+    """专题活动计分: one row per scored campaign and taking-part unit — deliverables required, sent by the
+    deadline, missing, the deduction and the item's points (from ``results``, as the score pages show them).
+    Written only when a unit has such an item; no query of its own."""
+    rows = [(c, u) for u in results.units for c in u.campaigns]
+    if not rows:
+        return None
+    sheet = GovSheet(
+        wb,
+        CAMPAIGNS_SHEET,
+        title=sheet_title(year, "专题活动计分表"),
+        columns=_campaign_columns(),
+        office=office,
+        date=date,
+        provisional=provisional,
+    )
+    for c, u in sorted(rows, key=lambda r: (r[0].campaign_id, r[1].rank, r[1].unit_name)):
+        sheet.row([c.title, u.unit_name, c.required, c.sent, c.missing, c.penalty, c.points])
+    return sheet

@@ -485,6 +485,51 @@ def figure_score(fact: FigureFact) -> FigureScore:
 
 
 @dataclass(frozen=True)
+class CampaignFact:
+    """A campaign scored as its own item (DOMAIN §9, seed 002), for one taking-part unit: how many deliverables
+    it had to send (photos + videos + summaries) and how many of them it sent by the deadline (each kind
+    counted up to what is required), and the item's parameters (data per campaign)."""
+
+    campaign_id: int
+    title: str
+    required: int
+    sent: int
+    full_score: Decimal
+    penalty_per_item: Decimal
+    floor: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class CampaignScore:
+    campaign_id: int
+    title: str
+    required: int
+    sent: int
+    missing: int
+    penalty: Decimal
+    points: Decimal
+    floored: bool = False
+
+
+def campaign_score(fact: CampaignFact) -> CampaignScore:
+    """points = max(floor, S − deduction · missing), ROUND_HALF_UP to 0.01, where missing = required − sent
+    (sent by the deadline, never more than required of a kind)."""
+    missing = max(0, fact.required - min(fact.sent, fact.required))
+    penalty = fact.penalty_per_item * missing
+    raw = fact.full_score - penalty
+    return CampaignScore(
+        campaign_id=fact.campaign_id,
+        title=fact.title,
+        required=fact.required,
+        sent=min(fact.sent, fact.required),
+        missing=missing,
+        penalty=money(penalty),
+        points=money(max(fact.floor, raw)),
+        floored=raw < fact.floor,
+    )
+
+
+@dataclass(frozen=True)
 class UnitScore:
     unit_id: int
     unit_name: str
@@ -515,6 +560,9 @@ class UnitScore:
     # Reported-figure tasks scored as their own items (figure_score), added to the points.
     figures: list[FigureScore] = field(default_factory=list)
     figure_points: Decimal = ZERO
+    # Campaigns scored as their own items (campaign_score), added to the points.
+    campaigns: list[CampaignScore] = field(default_factory=list)
+    campaign_points: Decimal = ZERO
 
     @property
     def has_per_piece(self) -> bool:
@@ -608,12 +656,14 @@ def score_unit(
     coefficient: Decimal = ONE,
     excluded_piece_ids: Sequence[int] = (),
     figures: Sequence[FigureFact] = (),
+    campaigns: Sequence[CampaignFact] = (),
 ) -> UnitScore:
     """One unit's points (DOMAIN §6, §10). ``indicators`` pairs each indicator with the unit's target;
     ``pieces`` are the unit's counted pieces (approved, not excluded). ``rank`` is 0 until ``rank_units``.
 
     points = the §6 item over the quota indicators (0 when the unit has none) + the per-piece points
-    + the items of the scored reported-figure tasks (``figures``)."""
+    + the items of the scored reported-figure tasks (``figures``) + the items of the scored campaigns the unit
+    takes part in (``campaigns``)."""
     scores: list[IndicatorScore] = []
     basis: tuple[IndicatorFact, IndicatorScore] | None = None
     for ind, target in indicators:
@@ -651,6 +701,8 @@ def score_unit(
     per_piece = sum((s.points for s in scores if s.per_piece and s.points is not None), ZERO)
     figure_scores = [figure_score(f) for f in figures]
     figure_total = sum((f.points for f in figure_scores), ZERO)
+    campaign_scores = [campaign_score(c) for c in campaigns]
+    campaign_total = sum((c.points for c in campaign_scores), ZERO)
     rewards = rewards or {}
     reward = sum((rewards[p.id].amount for p in pieces if p.id in rewards), ZERO)
     return UnitScore(
@@ -658,7 +710,7 @@ def score_unit(
         unit_name=unit_name,
         kind_name=kind_name,
         rank=0,
-        points=money(item + per_piece + figure_total),
+        points=money(item + per_piece + figure_total + campaign_total),
         reward=money(reward),
         missing=missing,
         extra=extra,
@@ -680,6 +732,8 @@ def score_unit(
         excluded_piece_ids=list(excluded_piece_ids),
         figures=figure_scores,
         figure_points=money(figure_total),
+        campaigns=campaign_scores,
+        campaign_points=money(campaign_total),
     )
 
 
@@ -895,12 +949,13 @@ def score_year_facts(
     coefficients: Mapping[int, Decimal] | None = None,
     context: Sequence[PieceFact] = (),
     figures: Mapping[int, Sequence[FigureFact]] | None = None,
+    campaigns: Mapping[int, Sequence[CampaignFact]] | None = None,
 ) -> YearScore:
     """A whole year: ``units`` are (id, name, kind name, kind id) in display order; ``targets`` maps
     (unit id, indicator id) to the allocation table's target, else the indicator's default.
     ``coefficients``: unit id → per-piece coefficient (1 when absent). ``context``: other units' approved
     pieces, only to decide duplicate claims when ``pieces`` are some units' only. ``figures``: unit id → the
-    scored reported-figure tasks of that unit."""
+    scored reported-figure tasks of that unit; ``campaigns``: unit id → the scored campaigns it takes part in."""
     if as_of is not None:
         pieces, context = _up_to(pieces, as_of), _up_to(context, as_of)
         if figures:
@@ -940,6 +995,7 @@ def score_year_facts(
                 coefficient=coefficients.get(unit_id, ONE),
                 excluded_piece_ids=sorted(excluded_by_unit.get(unit_id, [])),
                 figures=(figures or {}).get(unit_id, ()),
+                campaigns=(campaigns or {}).get(unit_id, ()),
             )
         )
     own: dict[int, dict[int, PieceReward]] = {}
@@ -1104,6 +1160,8 @@ def unit_score_to_dict(u: UnitScore) -> dict:
         "excluded_piece_ids": u.excluded_piece_ids,
         "figures": [_figure_to_dict(f) for f in u.figures],
         "figure_points": _dec(u.figure_points),
+        "campaigns": [_campaign_to_dict(c) for c in u.campaigns],
+        "campaign_points": _dec(u.campaign_points),
     }
 
 
@@ -1118,16 +1176,29 @@ def _figure_from_dict(d: dict) -> FigureScore:
     return FigureScore(**{k: (Decimal(v) if k in FIGURE_DECIMALS else v) for k, v in d.items()})
 
 
+CAMPAIGN_DECIMALS = ("penalty", "points")
+
+
+def _campaign_to_dict(c: CampaignScore) -> dict:
+    return {k: (_dec(v) if k in CAMPAIGN_DECIMALS else v) for k, v in c.__dict__.items()}
+
+
+def _campaign_from_dict(d: dict) -> CampaignScore:
+    return CampaignScore(**{k: (Decimal(v) if k in CAMPAIGN_DECIMALS else v) for k, v in d.items()})
+
+
 def unit_score_from_dict(d: dict) -> UnitScore:
-    # Snapshots from before reported figures have neither key: no figure items, 0 points from them.
+    # Snapshots from before reported figures (or scored campaigns) lack their keys: no such items, 0 points.
     decimals = ("points", "reward", "penalty", "bonus", "item_points", "piece_points", "coefficient", "figure_points")
+    decimals += ("campaign_points",)
     dec = {k: Decimal(d[k]) for k in decimals if k in d}
-    rest = {k: v for k, v in d.items() if k not in dec and k not in ("indicators", "figures")}
+    rest = {k: v for k, v in d.items() if k not in dec and k not in ("indicators", "figures", "campaigns")}
     return UnitScore(
         **rest,
         **dec,
         indicators=[_indicator_from_dict(i) for i in d["indicators"]],
         figures=[_figure_from_dict(f) for f in d.get("figures", [])],
+        campaigns=[_campaign_from_dict(c) for c in d.get("campaigns", [])],
     )
 
 

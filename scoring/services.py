@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, gettext_noop
 
+from campaigns.models import Campaign, CampaignFile
 from figures.models import FigureReport, FigureTarget, FigureTask, ReportStatus
 from publicity.claims import normalise_title, url_spellings
 from publicity.models import (
@@ -58,6 +59,7 @@ from .rules import (
     DEFAULT_SCHEDULE,
     METHOD_PER_PIECE,
     ZERO,
+    CampaignFact,
     FigureFact,
     IndicatorFact,
     IndicatorScore,
@@ -73,6 +75,7 @@ from .rules import (
     ScheduleFact,
     UnitScore,
     YearScore,
+    campaign_score,
     piece_notes,
     piece_reward,
     score_year_facts,
@@ -201,21 +204,30 @@ def _outlet(o) -> OutletFact:
     )
 
 
-def _policy(year: AssessmentYear, *, figures: list | None = None) -> tuple[PolicyFact, dict[str, str]]:
-    """The year's policy (2 queries). ``figures``: a list to append True to when the year has a scored
-    reported-figure task (asked in the same query, so a year without one costs nothing more)."""
+def _policy(
+    year: AssessmentYear, *, figures: list | None = None, campaigns: list | None = None
+) -> tuple[PolicyFact, dict[str, str]]:
+    """The year's policy (2 queries). ``figures`` / ``campaigns``: lists to append True to when the year has a
+    scored reported-figure task / a scored campaign (asked in the same query, so a year without one costs
+    nothing more)."""
     scored_figures = FigureTask.objects.filter(year=OuterRef("year"), is_scored=True)
+    scored_campaigns = Campaign.objects.filter(year=OuterRef("year"), is_scored=True)
     policy = (
         ScoringPolicy.objects.select_related("bonus_min_level")
         .prefetch_related("bonus_categories")
         .filter(year=year)
-        .annotate(has_figures=Exists(scored_figures))
+        .annotate(has_figures=Exists(scored_figures), has_campaigns=Exists(scored_campaigns))
     ).first()
     if figures is not None:
         if policy is None:
             figures.append(FigureTask.objects.filter(year=year, is_scored=True).exists())
         else:
             figures.append(policy.has_figures)
+    if campaigns is not None:
+        if policy is None:
+            campaigns.append(Campaign.objects.filter(year=year, is_scored=True).exists())
+        else:
+            campaigns.append(policy.has_campaigns)
     if policy is None:
         return PolicyFact(ZERO, ZERO, ZERO, ZERO, ZERO), {"未设置": "该年度尚未设置计分规则,得分按0计"}
     cats = list(policy.bonus_categories.all())
@@ -332,6 +344,58 @@ def _indicator_facts(year: AssessmentYear) -> tuple[list[Indicator], dict[int, l
             )
         )
     return indicators, by_kind
+
+
+def _campaign_facts(year: AssessmentYear, unit_ids: list[int] | None) -> dict[int, list[CampaignFact]]:
+    """The scored campaigns each unit takes part in (DOMAIN §9, seed 002): what it had to send and what it sent
+    by the deadline (the end of that day, local time; each kind counted up to what is required). 4 queries,
+    asked only when the year has a scored campaign."""
+    from django.db.models import Count
+
+    campaigns = list(Campaign.objects.filter(year=year, is_scored=True).prefetch_related("deliverables"))
+    if not campaigns:
+        return {}
+    ids = [c.pk for c in campaigns]
+    links = Campaign.units.through.objects.filter(campaign_id__in=ids)
+    in_time = Q()
+    for c in campaigns:
+        cutoff = timezone.make_aware(dt.datetime.combine(c.deadline + dt.timedelta(days=1), dt.time.min))
+        in_time |= Q(campaign_id=c.pk, uploaded_at__lt=cutoff)
+    files = CampaignFile.objects.filter(in_time)
+    if unit_ids is not None:
+        links, files = links.filter(unit_id__in=unit_ids), files.filter(unit_id__in=unit_ids)
+    sent = {
+        (c, u, k): n
+        for c, u, k, n in files.values("campaign_id", "unit_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("campaign_id", "unit_id", "kind", "n")
+    }
+    by_id = {c.pk: c for c in campaigns}
+    facts: dict[int, list[CampaignFact]] = {}
+    for campaign_id, unit_id in links.order_by("campaign__deadline", "campaign_id").values_list(
+        "campaign_id", "unit_id"
+    ):
+        c = by_id[campaign_id]
+        required = {d.kind: d.count for d in c.deliverables.all()}
+        facts.setdefault(unit_id, []).append(
+            CampaignFact(
+                campaign_id=c.pk,
+                title=c.title,
+                required=sum(required.values()),
+                sent=sum(min(sent.get((c.pk, unit_id, k), 0), n) for k, n in required.items()),
+                full_score=c.full_score,
+                penalty_per_item=c.penalty_per_item,
+                floor=c.floor,
+            )
+        )
+    return facts
+
+
+def campaign_scores(year: AssessmentYear) -> dict[int, list]:
+    """Unit id → its scored campaign items (``scoring.rules.CampaignScore``) as they stand, for documents that
+    read stored totals (the circular): 1 query for a year without a scored campaign, 4 with."""
+    return {unit_id: [campaign_score(f) for f in facts] for unit_id, facts in _campaign_facts(year, None).items()}
 
 
 def _figure_facts(year: AssessmentYear, units: list[Unit], unit_ids: list[int] | None) -> dict[int, list[FigureFact]]:
@@ -457,8 +521,13 @@ def score_year(
     settings (one reads the evidence files' hashes: the same proof file on two units' pieces is a duplicate
     claim); a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
     weighted author split 1, a scoring narrowed by ``unit_ids`` 1 (the other units' claims on the same
+<<<<<<< HEAD
     publications: they decide 以先报为准, and flag the claim under warn; 2 when the units' pieces carry
     proof files and other units' pieces are candidates), and a year with a scored reported-figure task 4.
+=======
+    publications: they decide 以先报为准, and flag the claim under warn), a year with a scored
+    reported-figure task 4, and a year with a scored campaign 4.
+>>>>>>> 8c24ea5 (Campaign points in the year's score as an item of its own (issue 14): per campaign as data (计入考核得分, full score, deduction per deliverable missing at the deadline, floor; admin and /c/ through campaigns.services, Chinese errors by field, nothing written); scoring.rules.campaign_score (pure, exact Decimal, ROUND_HALF_UP) through the scoring services like figure_score, read only when the year has a scored campaign (flag asked in the policy query: no new query otherwise, +4 with); uploads/deletions rescore the unit's stored scores (campaign_files_changed), campaign/deliverable/unit changes mark the year stale; shown on the unit's score page, the year workbook (专题活动计分), the circular page/xlsx/PDF; kept in the closing snapshot; README)
 
     Units: active units of the kinds that have indicators this year, plus any such unit that has
     approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
@@ -489,7 +558,8 @@ def score_year_by_month(year: AssessmentYear, *, unit_ids: Iterable[int] | None 
 def _gather(year: AssessmentYear, *, unit_ids: Iterable[int] | None) -> dict:
     """Everything ``score_year_facts`` reads, as plain facts (the queries of ``score_year``)."""
     has_figures: list[bool] = []
-    policy, params = _policy(year, figures=has_figures)  # 2 queries
+    has_campaigns: list[bool] = []
+    policy, params = _policy(year, figures=has_figures, campaigns=has_campaigns)  # 2 queries
     indicators, by_kind = _indicator_facts(year)  # 4 queries (+2 with per-piece indicators)
     defaults = {ind.pk: ind.default_target for ind in indicators}
 
@@ -601,6 +671,7 @@ def _gather(year: AssessmentYear, *, unit_ids: Iterable[int] | None) -> dict:
             own_schedules[schedule.owner_unit_id] = _schedule(schedule, weights)
 
     figures = _figure_facts(year, units, unit_ids) if any(has_figures) else {}  # 4 queries, only where it matters
+    campaigns = _campaign_facts(year, unit_ids) if any(has_campaigns) else {}  # 4 queries, likewise
 
     return dict(
         year=year.year,
@@ -619,6 +690,7 @@ def _gather(year: AssessmentYear, *, unit_ids: Iterable[int] | None) -> dict:
         coefficients=coefficients,
         context=context,
         figures=figures,
+        campaigns=campaigns,
     )
 
 

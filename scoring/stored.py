@@ -224,7 +224,8 @@ def on_counted_changed(sender, *, year_id: int, piece_ids, **kwargs) -> None:
 
 
 def on_figures_changed(sender, *, year_id: int, unit_ids, **kwargs) -> None:
-    """A unit's approved figure for a scored task changed: only that unit's points move."""
+    """A unit's approved figure for a scored task, or its deliverables for a scored campaign, changed: only
+    that unit's points move."""
     stored_refresh_units(AssessmentYear.objects.get(pk=year_id), unit_ids)
 
 
@@ -375,6 +376,7 @@ def ensure_months(year: AssessmentYear) -> StoredYear | None:
 
 def _year_ids_of(instance) -> list[int]:
     """The years a changed row of the scoring data belongs to (all open years for catalogue rows)."""
+    from campaigns.models import Campaign, Deliverable
     from figures.models import FigureTarget, FigureTask
     from publicity.models import Indicator, Outlet, OutletCategory, OutletLevel, Topic
     from units.models import Unit, UnitKind
@@ -383,6 +385,11 @@ def _year_ids_of(instance) -> list[int]:
 
     if isinstance(instance, RewardSchedule) and instance.owner_unit_id is not None:
         return []  # a unit's own schedule (seed 004 §6) pays apart: no stored figure moves
+    if isinstance(instance, Campaign):  # scored campaigns only (or one that was scored until this save)
+        scored = instance.is_scored or getattr(instance, "_was_scored", False)
+        return [instance.year_id] if scored else []
+    if isinstance(instance, Deliverable):
+        return list(Campaign.objects.filter(pk=instance.campaign_id, is_scored=True).values_list("year_id", flat=True))
     if isinstance(instance, (Indicator, ScoringPolicy, RewardSchedule, UnitYearSetting, FigureTask)):
         return [instance.year_id]
     if isinstance(instance, FigureTarget):
@@ -407,6 +414,13 @@ def _year_ids_of(instance) -> list[int]:
     return []
 
 
+def _remember_scored(sender, instance, **kwargs) -> None:
+    """Before a campaign is saved: was it scored? (Unscoring one moves the points too; 1 query, campaigns
+    are saved by hand a few times a year.)"""
+    if instance.pk and not kwargs.get("raw"):
+        instance._was_scored = sender.objects.filter(pk=instance.pk, is_scored=True).exists()
+
+
 def on_rules_changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata
         return
@@ -417,8 +431,10 @@ def on_rules_changed(sender, instance, **kwargs) -> None:
 def connect() -> None:
     """Model signals here are invalidation only (every door — admin, imports, commands — saves these rows);
     the scoring itself stays in scoring.services."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+    from campaigns.models import Campaign, Deliverable
+    from campaigns.signals import campaign_files_changed
     from figures.models import FigureTarget, FigureTask
     from figures.signals import figures_changed
     from publicity.models import (
@@ -438,12 +454,15 @@ def connect() -> None:
 
     counted_changed.connect(on_counted_changed, dispatch_uid="stored_scores_counted")
     figures_changed.connect(on_figures_changed, dispatch_uid="stored_scores_figures")
+    campaign_files_changed.connect(on_figures_changed, dispatch_uid="stored_scores_campaign_files")
+    pre_save.connect(_remember_scored, sender=Campaign, dispatch_uid="stored_scores_campaign_was_scored")
     rules_changed.connect(
         lambda sender, *, year_id, **kw: mark_stale(year_id), weak=False, dispatch_uid="stored_scores_rules"
     )
     models = (Indicator, UnitTarget, IndicatorLevelPoints, IndicatorCategoryFactor, ScoringPolicy, RewardSchedule)
     models += (RewardRule, AuthorWeight, UnitYearSetting, Unit, Outlet, FigureTask, FigureTarget)
     models += (UnitKind, OutletLevel, OutletCategory, Topic)
+    models += (Campaign, Deliverable)  # scored campaigns only (see _year_ids_of)
     for model in models:
         post_save.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_save_{model.__name__}")
         post_delete.connect(on_rules_changed, sender=model, dispatch_uid=f"stored_scores_delete_{model.__name__}")
@@ -454,6 +473,7 @@ def connect() -> None:
         ScoringPolicy.bonus_categories,
         RewardRule.outlets,
         FigureTask.unit_kinds,
+        Campaign.units,
     ):
         m2m_changed.connect(
             lambda sender, instance, action, **kw: (
