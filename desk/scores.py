@@ -153,7 +153,8 @@ def piece_reward(request, piece_id: int):
 
 def _unit_full_score(result, score) -> str:
     """满分 beside the unit's points: the quota item's full score plus each separately scored item's (a
-    reported-figure task such as 发行征订), so 3.76 is never shown "out of 4.00" when 5.00 was possible."""
+    reported-figure task such as 发行征订, a scored campaign), so 3.76 is never shown "out of 4.00" when 5.00 was possible."""
     full = Decimal(str((result.policy or {}).get("full_score") or 0)) if score.has_quota else Decimal("0")
     full += sum((f.full_score for f in score.figures), Decimal("0"))
+    full += sum((c.full_score for c in score.campaigns), Decimal("0"))  # scored campaigns it takes part in
     return f"{full:.2f}" if full else ""

@@ -509,6 +509,7 @@ class CampaignScore:
     penalty: Decimal
     points: Decimal
     floored: bool = False
+    full_score: Decimal = ZERO  # the item's full score: added to the 满分 shown beside the unit's points
 
 
 def campaign_score(fact: CampaignFact) -> CampaignScore:
@@ -526,6 +527,7 @@ def campaign_score(fact: CampaignFact) -> CampaignScore:
         penalty=money(penalty),
         points=money(max(fact.floor, raw)),
         floored=raw < fact.floor,
+        full_score=money(fact.full_score),
     )
 
 
@@ -1176,7 +1178,7 @@ def _figure_from_dict(d: dict) -> FigureScore:
     return FigureScore(**{k: (Decimal(v) if k in FIGURE_DECIMALS else v) for k, v in d.items()})
 
 
-CAMPAIGN_DECIMALS = ("penalty", "points")
+CAMPAIGN_DECIMALS = ("penalty", "points", "full_score")
 
 
 def _campaign_to_dict(c: CampaignScore) -> dict:

@@ -518,19 +518,19 @@ def score_year(
     year: AssessmentYear, *, unit_ids: Iterable[int] | None = None, as_of: dt.date | None = None
 ) -> YearScore:
     """Live scores over the approved pieces of ``year``: 16 queries whatever the size under the 2011
-    settings (one reads the evidence files' hashes: the same proof file on two units' pieces is a duplicate
-    claim); a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
-    weighted author split 1, a scoring narrowed by ``unit_ids`` 1 (the other units' claims on the same
-<<<<<<< HEAD
-    publications: they decide 以先报为准, and flag the claim under warn; 2 when the units' pieces carry
-    proof files and other units' pieces are candidates), and a year with a scored reported-figure task 4.
-=======
-    publications: they decide 以先报为准, and flag the claim under warn), a year with a scored
-    reported-figure task 4, and a year with a scored campaign 4.
->>>>>>> 8c24ea5 (Campaign points in the year's score as an item of its own (issue 14): per campaign as data (计入考核得分, full score, deduction per deliverable missing at the deadline, floor; admin and /c/ through campaigns.services, Chinese errors by field, nothing written); scoring.rules.campaign_score (pure, exact Decimal, ROUND_HALF_UP) through the scoring services like figure_score, read only when the year has a scored campaign (flag asked in the policy query: no new query otherwise, +4 with); uploads/deletions rescore the unit's stored scores (campaign_files_changed), campaign/deliverable/unit changes mark the year stale; shown on the unit's score page, the year workbook (专题活动计分), the circular page/xlsx/PDF; kept in the closing snapshot; README)
+        settings (one reads the evidence files' hashes: the same proof file on two units' pieces is a duplicate
+        claim); a per-piece indicator adds 3 (level points, category factors, unit coefficients), a
+        weighted author split 1, a scoring narrowed by ``unit_ids`` 1 (the other units' claims on the same
+    <<<<<<< HEAD
+        publications: they decide 以先报为准, and flag the claim under warn; 2 when the units' pieces carry
+        proof files and other units' pieces are candidates), and a year with a scored reported-figure task 4.
+    =======
+        publications: they decide 以先报为准, and flag the claim under warn), a year with a scored
+        reported-figure task 4, and a year with a scored campaign 4.
+    >>>>>>> 8c24ea5 (Campaign points in the year's score as an item of its own (issue 14): per campaign as data (计入考核得分, full score, deduction per deliverable missing at the deadline, floor; admin and /c/ through campaigns.services, Chinese errors by field, nothing written); scoring.rules.campaign_score (pure, exact Decimal, ROUND_HALF_UP) through the scoring services like figure_score, read only when the year has a scored campaign (flag asked in the policy query: no new query otherwise, +4 with); uploads/deletions rescore the unit's stored scores (campaign_files_changed), campaign/deliverable/unit changes mark the year stale; shown on the unit's score page, the year workbook (专题活动计分), the circular page/xlsx/PDF; kept in the closing snapshot; README)
 
-    Units: active units of the kinds that have indicators this year, plus any such unit that has
-    approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
+        Units: active units of the kinds that have indicators this year, plus any such unit that has
+        approved pieces. ``unit_ids`` narrows the units (ranks are then among those units only)."""
     with translation.override(settings.LANGUAGE_CODE):  # parameters are stored as the bureau reads them
         return _score_year(year, unit_ids=unit_ids, as_of=as_of)
 

@@ -223,6 +223,7 @@ def test_shown_on_the_score_page_the_workbook_and_the_circular(client, scored, u
     client.force_login(users["liaison_a"])
     page = client.get(reverse("scoring:unit-score", args=[2011, units["a"].pk])).content.decode()
     assert 'id="campaign-items"' in page and 'id="campaign-points">2.00<' in page
+    assert "满分 6.00" in page  # the year's item (4.00) and the campaign's (2.00)
     client.force_login(users["liaison_b"])  # another unit's page: 404, its own shows its own item
     assert client.get(reverse("scoring:unit-score", args=[2011, units["a"].pk])).status_code == 404
     page = client.get(reverse("scoring:unit-score", args=[2011, units["b"].pk])).content.decode()
