@@ -205,6 +205,8 @@ def test_the_setup_page_takes_the_scoring(client, users, units, year):
     assert (c.is_scored, c.full_score, c.penalty_per_item, c.floor) == (True, D("1.00"), D("0.20"), D("0.00"))
     page = client.get(reverse("campaigns:edit", args=[c.pk])).content.decode()
     assert 'name="full_score" value="1.00"' in page
+    page = client.get(reverse("campaigns:detail", args=[c.pk])).content.decode()
+    assert "满分 1.00,截止日期前每缺一项扣 0.20,最低 0.00" in page
     client.force_login(users["liaison_a"])
     assert client.post(reverse("campaigns:create"), post).status_code == 403
 
