@@ -261,7 +261,8 @@ def _stored(year: AssessmentYear, month: int) -> tuple[list[_Unit], dict, str, b
     )
     full, has_campaigns = row if row is not None else (None, None)
     units = rank_units(units)
-    campaigns = None if has_campaigns is None else ({} if not has_campaigns else campaign_scores(year))
+    as_of = month_end(year.year, month)
+    campaigns = None if has_campaigns is None else ({} if not has_campaigns else campaign_scores(year, as_of))
     units = [replace(u, campaigns=(campaigns or {}).get(u.unit_id, ())) for u in units] if campaigns else units
     return units, before, "" if full is None else f"{full:.2f}", campaigns is not None
 
@@ -300,7 +301,7 @@ def build_circular(
         stale = state.stale
         ytd_units, before, full_score, known = _stored(year, month)
     if not known:  # no scoring policy: ask about scored campaigns on their own
-        ytd_units = _with_campaigns(year, ytd_units)
+        ytd_units = _with_campaigns(year, ytd_units, month_end(year.year, month))
 
     kind_order = list(UnitKind.objects.order_by("order", "id").values_list("name", flat=True))
     # County bureaus are ranked among county bureaus: the same rule as the overall rank, within the kind.
@@ -353,8 +354,8 @@ def build_circular(
     )
 
 
-def _with_campaigns(year: AssessmentYear, units: list[_Unit]) -> list[_Unit]:
-    by_unit = campaign_scores(year)  # 1 query without a scored campaign, 4 with
+def _with_campaigns(year: AssessmentYear, units: list[_Unit], as_of: dt.date) -> list[_Unit]:
+    by_unit = campaign_scores(year, as_of)  # 1 query without a scored campaign, 4 with
     return [replace(u, campaigns=tuple(by_unit.get(u.unit_id, ()))) for u in units] if by_unit else units
 
 

@@ -497,6 +497,15 @@ class CampaignFact:
     full_score: Decimal
     penalty_per_item: Decimal
     floor: Decimal = ZERO
+    deadline: dt.date | None = None
+
+
+def campaign_as_of(fact: CampaignFact, as_of: dt.date | None) -> CampaignFact:
+    """A score as of a day before the campaign's deadline (a monthly circular, an as-of view) deducts nothing
+    yet: the deduction is per deliverable missing *at the deadline*."""
+    if as_of is not None and fact.deadline is not None and as_of < fact.deadline:
+        return replace(fact, sent=fact.required)
+    return fact
 
 
 @dataclass(frozen=True)
@@ -968,6 +977,8 @@ def score_year_facts(
                 ]
                 for unit_id, facts in figures.items()
             }
+        if campaigns:
+            campaigns = {unit_id: [campaign_as_of(c, as_of) for c in facts] for unit_id, facts in campaigns.items()}
     notes = piece_notes(pieces, policy, context)
     counted = [p for p in pieces if not (p.id in notes and notes[p.id].excluded)]
     index = RuleIndex(rules)

@@ -75,6 +75,7 @@ from .rules import (
     ScheduleFact,
     UnitScore,
     YearScore,
+    campaign_as_of,
     campaign_score,
     piece_notes,
     piece_reward,
@@ -387,15 +388,20 @@ def _campaign_facts(year: AssessmentYear, unit_ids: list[int] | None) -> dict[in
                 full_score=c.full_score,
                 penalty_per_item=c.penalty_per_item,
                 floor=c.floor,
+                deadline=c.deadline,
             )
         )
     return facts
 
 
-def campaign_scores(year: AssessmentYear) -> dict[int, list]:
-    """Unit id → its scored campaign items (``scoring.rules.CampaignScore``) as they stand, for documents that
-    read stored totals (the circular): 1 query for a year without a scored campaign, 4 with."""
-    return {unit_id: [campaign_score(f) for f in facts] for unit_id, facts in _campaign_facts(year, None).items()}
+def campaign_scores(year: AssessmentYear, as_of: dt.date | None = None) -> dict[int, list]:
+    """Unit id → its scored campaign items (``scoring.rules.CampaignScore``) as they stand (or as of a day: before
+    a campaign's deadline nothing is deducted yet), for documents that read stored totals (the circular):
+    1 query for a year without a scored campaign, 4 with."""
+    return {
+        unit_id: [campaign_score(campaign_as_of(f, as_of)) for f in facts]
+        for unit_id, facts in _campaign_facts(year, None).items()
+    }
 
 
 def _figure_facts(year: AssessmentYear, units: list[Unit], unit_ids: list[int] | None) -> dict[int, list[FigureFact]]:

@@ -71,6 +71,20 @@ def test_a_scored_campaign_is_its_own_item(scored, users, units, year, photo):
     assert dept.campaigns == [] and dept.points == before[units["dept"].pk]  # not taking part
 
 
+def test_before_the_deadline_nothing_is_deducted_yet(scored, users, units, year, photo):
+    """A March circular (or any score as of a day before the 9 April deadline) deducts nothing for the campaign:
+    the deduction is per deliverable missing at the deadline. After it, the missing ones count."""
+    _send(scored, users, units["b"], users["liaison_b"], photo, dt.date(2011, 4, 8), photos=1, summary=False)
+    march = score_year(year, as_of=dt.date(2011, 3, 31)).unit(units["b"].pk)
+    april = score_year(year, as_of=dt.date(2011, 4, 30)).unit(units["b"].pk)
+    assert [(c.missing, c.points) for c in march.campaigns] == [(0, D("2.00"))]
+    assert [(c.missing, c.points) for c in april.campaigns] == [(2, D("1.50"))]
+    from scoring.services import campaign_scores
+
+    assert [c.points for c in campaign_scores(year, dt.date(2011, 3, 31))[units["b"].pk]] == [D("2.00")]
+    assert [c.points for c in campaign_scores(year)[units["b"].pk]] == [D("1.50")]
+
+
 def test_sent_after_the_deadline_does_not_count(scored, users, units, year, photo):
     _send(scored, users, units["a"], users["liaison_a"], photo, dt.date(2011, 4, 10))  # a day late: 逾期完成
     [c] = score_year(year).unit(units["a"].pk).campaigns
