@@ -82,6 +82,8 @@ def _figure_lines(user: User, lines) -> list[Deadline]:
 def for_unit(user: User, unit: Unit, year: AssessmentYear, today: dt.date, *, figure_lines=None) -> list[Deadline]:
     """A liaison's or unit head's deadlines: the unit's own tasks, and the head's sign-off queue.
     ``figure_lines``: the unit's reported-figure lines when the caller has them (else 3 more queries)."""
+    if year.is_frozen:  # a closed year takes nothing more: no deadline is pending (QA: a signed item stayed "due")
+        return []
     out: list[Deadline] = []
     if year.roster_due and (today <= year.roster_due or not unit.liaison_name):
         out.append(
@@ -150,6 +152,8 @@ def for_unit(user: User, unit: Unit, year: AssessmentYear, today: dt.date, *, fi
 def for_bureau(year: AssessmentYear, today: dt.date, *, figure_tasks=None) -> list[Deadline]:
     """The bureau's view of the same deadlines, one line per task across all units. ``figure_tasks``: the
     year's task summaries when the caller has them (no task with a due date: no further query)."""
+    if year.is_frozen:  # a closed year takes nothing more: no deadline is pending (QA: a signed item stayed "due")
+        return []
     out: list[Deadline] = []
     overview = reverse("publicity:reports-overview")
     if year.roster_due:
@@ -218,6 +222,8 @@ def for_bureau(year: AssessmentYear, today: dt.date, *, figure_tasks=None) -> li
 
 def for_website_staff(user: User, year: AssessmentYear, today: dt.date) -> list[Deadline]:
     """The deputy director's and the website editor's waiting items, each due by the year's waiting limit."""
+    if year.is_frozen:  # a closed year takes nothing more: no deadline is pending (QA: a signed item stayed "due")
+        return []
     wanted = Q(pk__in=[])
     if user.is_deputy_director:
         wanted |= Q(status=ItemStatus.DEPUTY)

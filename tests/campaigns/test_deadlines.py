@@ -49,6 +49,19 @@ def test_unit_deadlines_soonest_first_with_overdue_marked(users, units, year, ca
     assert "campaign" not in kinds and "roster" not in kinds
 
 
+def test_a_closed_year_has_no_pending_deadline(users, units, year, campaign):
+    """QA: after closing, a signed website item stayed on the liaison's home as due, though nobody could act."""
+    WebsiteRule.objects.create(year=year, signoff_days=2, publish_days=3)
+    _website_item(users, units, year)
+    day = dt.date(2011, 4, 5)
+    assert deadlines.for_unit(users["head_a"], units["a"], year, day)
+    assert deadlines.for_bureau(year, day)
+    year.status = "closed"
+    assert deadlines.for_unit(users["head_a"], units["a"], year, day) == []
+    assert deadlines.for_bureau(year, day) == []
+    assert deadlines.for_website_staff(users["bureau_admin"], year, day) == []
+
+
 def test_monthly_unit_sees_each_overdue_month_and_the_next(users, units, year):
     rows = deadlines.for_unit(users["liaison_dept"], units["dept"], year, dt.date(2011, 3, 20))
     reports = [(d.text, d.due, d.overdue) for d in rows if d.kind == "report"]
