@@ -63,6 +63,9 @@ def _plain(value):
         return value.name or ""
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):  # a compressed snapshot: its size and digest
+        data = bytes(value)
+        return f"<{len(data)}字节, SHA-256 {hashlib.sha256(data).hexdigest()}>"
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, list | tuple):

@@ -1,3 +1,5 @@
+import json
+import zlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -251,6 +253,10 @@ class YearSnapshot(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     policy = models.JSONField(_("计分参数"), default=dict)
     data = models.JSONField(_("结果数据"), default=dict)
+    # The results as zlib-compressed JSON: a province's year (300,000 pieces with their explanations) is over
+    # PostgreSQL's 256 MB limit for one jsonb value, compressed it is a few tens of MB. ``data`` stays for
+    # snapshots written before; ``results`` reads whichever holds them.
+    packed = models.BinaryField(_("结果数据(压缩)"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("年度结账快照")
@@ -258,6 +264,16 @@ class YearSnapshot(models.Model):
 
     def __str__(self):
         return _("%(year)s 结账快照") % {"year": self.year}
+
+    @staticmethod
+    def pack(results: dict) -> bytes:
+        return zlib.compress(json.dumps(results, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+    @property
+    def results(self) -> dict:
+        if self.packed:
+            return json.loads(zlib.decompress(bytes(self.packed)).decode("utf-8"))
+        return self.data
 
 
 class UnitResult(models.Model):

@@ -787,9 +787,9 @@ def explain_piece(piece: Piece) -> PieceExplanation:
 def year_results(year: AssessmentYear) -> YearScore:
     """The stored snapshot of a closed/published year, else the live scores."""
     if year.is_frozen:
-        snapshot = YearSnapshot.objects.filter(year=year).only("data").first()
+        snapshot = YearSnapshot.objects.filter(year=year).only("data", "packed").first()
         if snapshot is not None:
-            return year_score_from_dict(snapshot.data)
+            return year_score_from_dict(snapshot.results)
     return score_year(year)
 
 
@@ -827,7 +827,7 @@ def year_close(*, actor: User | None, year: AssessmentYear) -> YearSnapshot:
     results = score_year(locked)
     YearSnapshot.objects.filter(year=locked).delete()
     snapshot = YearSnapshot.objects.create(
-        year=locked, closed_by=actor, data=year_score_to_dict(results), policy=results.policy
+        year=locked, closed_by=actor, packed=YearSnapshot.pack(year_score_to_dict(results)), policy=results.policy
     )
     UnitResult.objects.bulk_create(
         [

@@ -83,6 +83,9 @@ def test_close_stores_the_results_and_the_parameters(year, users, season):
         (u.unit_id, u.rank, u.points, u.reward, u.missing, u.extra, u.bonus_base) for u in live.units
     ]
     assert stored.pieces == live.pieces and stored.people == live.people and stored.policy == live.policy
+    # kept compressed (a province's results exceed PostgreSQL's 256 MB jsonb limit as plain JSON)
+    snapshot.refresh_from_db()
+    assert snapshot.data == {} and len(bytes(snapshot.packed)) > 100 and snapshot.results["units"]
     log = YearStatusLog.objects.get()
     assert (log.actor, log.from_status, log.to_status) == (users["bureau_admin"], "open", "closed")
 
@@ -425,3 +428,17 @@ def test_score_command_reads_the_snapshot(closed):
     out = StringIO()
     call_command("score", "--year", "2011", stdout=out)
     assert "结账快照" in out.getvalue()
+
+
+def test_a_snapshot_written_before_compression_still_reads(closed, season):
+    """Snapshots closed before ``packed`` existed hold their results in ``data``: they read as before."""
+    from scoring.models import YearSnapshot
+
+    snapshot = YearSnapshot.objects.get(year=closed)
+    before = year_results(closed)
+    YearSnapshot.objects.filter(pk=snapshot.pk).update(data=snapshot.results, packed=None)
+    after = year_results(closed)
+    assert [(u.unit_id, u.points, u.reward) for u in after.units] == [
+        (u.unit_id, u.points, u.reward) for u in before.units
+    ]
+    assert after.pieces == before.pieces

@@ -194,7 +194,7 @@ def test_closing_a_year_while_pieces_are_submitted_and_approved(world):
         snapshot = YearSnapshot.objects.get(year=year)
         # The snapshot is exactly the approved pieces in the database: nothing slipped in after closing.
         approved = set(Piece.objects.filter(year=year, status=PieceStatus.APPROVED).values_list("pk", flat=True))
-        assert {p["piece_id"] for p in snapshot.data["pieces"]} == approved
+        assert {p["piece_id"] for p in snapshot.results["pieces"]} == approved
         for piece, result in zip(drafts + submitted, writes, strict=True):
             stored = Piece.objects.get(pk=piece.pk)
             if isinstance(result, Exception):
